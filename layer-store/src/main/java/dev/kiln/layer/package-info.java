@@ -1,0 +1,2 @@
+/** Layer tarballs: deterministic writing, diffing, compression and safe applying. */
+package dev.kiln.layer;
