@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -99,8 +98,20 @@ public final class LayoutImageStore {
           + e.getFile() + "): use --root or KILN_ROOT to choose another", e);
     } catch (FileSystemException e) {
       throw new IOException("store root " + root + " cannot be used: " + e.getFile() + ": "
-          + Objects.requireNonNullElse(e.getReason(), e.getClass().getSimpleName()), e);
+          + reason(e), e);
     }
+  }
+
+  private static String reason(FileSystemException e) {
+    if (e.getReason() != null) {
+      return e.getReason();
+    }
+    return switch (e) {
+      case NoSuchFileException x -> "no such file or directory";
+      case java.nio.file.FileAlreadyExistsException x -> "exists and is not a directory";
+      case java.nio.file.NotDirectoryException x -> "not a directory";
+      default -> e.getClass().getSimpleName();
+    };
   }
 
   /** Returns the store root. */
