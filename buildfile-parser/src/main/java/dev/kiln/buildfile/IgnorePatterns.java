@@ -42,10 +42,10 @@ public final class IgnorePatterns {
     this.regexes = new ArrayList<>();
     this.segments = new ArrayList<>();
     for (Rule r : rules) {
-      regexes.add(Pattern.compile(regex(r.text())));
+      regexes.add(compile(r.text()));
       List<Pattern> segs = new ArrayList<>();
       for (String seg : r.text().split("/", -1)) {
-        segs.add(seg.contains("**") ? null : Pattern.compile(regex(seg)));
+        segs.add(seg.contains("**") ? null : compile(seg));
       }
       segments.add(segs);
     }
@@ -189,6 +189,14 @@ public final class IgnorePatterns {
       }
     }
     return true;
+  }
+
+  private static Pattern compile(String pattern) {
+    try {
+      return Pattern.compile(regex(pattern));
+    } catch (java.util.regex.PatternSyntaxException e) {
+      return Pattern.compile("(?!)"); // Docker rejects such a pattern at match time; it matches nothing here
+    }
   }
 
   /** Docker's translation of a pattern to a regular expression (anchored at both ends). */
