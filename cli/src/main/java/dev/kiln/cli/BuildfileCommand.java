@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,8 +26,14 @@ public final class BuildfileCommand {
   /** Exit code for a buildfile that does not parse or cannot be read. */
   static final int INVALID = 2;
 
-  static String read(Path file) throws IOException {
-    return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+  /** The buildfile's text, or empty after printing why it cannot be read. */
+  static Optional<String> read(Path file) {
+    try {
+      return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      System.err.println("kiln: cannot read buildfile " + file + ": " + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   static int fail(PrintStream err, BuildfileException e) {
@@ -49,13 +56,11 @@ public final class BuildfileCommand {
 
     @Override
     public Integer call() {
-      String text;
-      try {
-        text = read(file);
-      } catch (IOException e) {
-        System.err.println("kiln: cannot read buildfile " + file + ": " + e.getMessage());
+      Optional<String> read = read(file);
+      if (read.isEmpty()) {
         return INVALID;
       }
+      String text = read.get();
       try {
         String out =
             switch (format) {
@@ -86,13 +91,11 @@ public final class BuildfileCommand {
 
     @Override
     public Integer call() {
-      String text;
-      try {
-        text = read(file);
-      } catch (IOException e) {
-        System.err.println("kiln: cannot read buildfile " + file + ": " + e.getMessage());
+      Optional<String> read = read(file);
+      if (read.isEmpty()) {
         return INVALID;
       }
+      String text = read.get();
       try {
         Lint.Report report = Lint.check(file.toString(), text);
         for (Warning w : report.findings()) {

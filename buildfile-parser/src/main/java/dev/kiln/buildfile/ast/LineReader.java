@@ -538,7 +538,11 @@ public final class LineReader {
     return maybeJson(new String(b, nx, b.length - nx, StandardCharsets.UTF_8), args);
   }
 
-  /** BuildKit's {@code parseWords}: words with quotes and escapes kept. */
+  /**
+   * BuildKit's {@code parseWords}: words with quotes and escapes kept. It looks like {@link
+   * #extractFlags} but is deliberately separate, as in BuildKit: it walks runes rather than bytes,
+   * keeps quotes and escapes, and honours the escape directive instead of a fixed {@code \}.
+   */
   private List<String> words(String rest) {
     List<String> out = new ArrayList<>();
     final int inSpaces = 0;
