@@ -71,18 +71,19 @@ public final class ShellWords {
 
   private ShellWords(String input, Map<String, String> env, Options options) {
     this.cps = input.codePoints().toArray();
-    this.env = env;
+    this.env = Objects.requireNonNull(env);
     this.options = options;
     this.rawQuotes = options.rawQuotes();
   }
 
   /**
    * Processes {@code input} against {@code env} (a variable present with an empty value is set).
+   * The map is only read, and only during the call.
    *
    * @throws ExpansionException when the input is malformed or a {@code ?} check fails
    */
   public static Expansion process(String input, Map<String, String> env, Options options) {
-    ShellWords sw = new ShellWords(input, Map.copyOf(env), options);
+    ShellWords sw = new ShellWords(input, env, options);
     try {
       Result r = sw.processStopOn(-1, false);
       return new Expansion(r.word, r.words, sw.matched, sw.unmatched);
