@@ -1,0 +1,111 @@
+package dev.kiln.cli;
+
+import dev.kiln.buildfile.Buildfile;
+import dev.kiln.buildfile.BuildfileException;
+import dev.kiln.buildfile.BuildfileJson;
+import dev.kiln.buildfile.Lint;
+import dev.kiln.buildfile.Warning;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln buildfile parse|check FILE}: shows how kiln reads a buildfile and lints it. */
+@Command(
+    name = "buildfile",
+    description = "Parse or lint a buildfile (Dockerfile syntax).",
+    mixinStandardHelpOptions = true,
+    subcommands = {BuildfileCommand.Parse.class, BuildfileCommand.Check.class})
+public final class BuildfileCommand {
+  /** Exit code for a buildfile that does not parse or cannot be read. */
+  static final int INVALID = 2;
+
+  /** The buildfile's text, or empty after printing why it cannot be read. */
+  static Optional<String> read(Path file) {
+    try {
+      return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      System.err.println("kiln: cannot read buildfile " + file + ": " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  static int fail(PrintStream err, BuildfileException e) {
+    err.println("kiln: " + e.getMessage());
+    e.sourceLine().ifPresent(line -> err.println("    " + line.strip()));
+    return INVALID;
+  }
+
+  /** {@code kiln buildfile parse [--format=json|sexp] FILE}. */
+  @Command(name = "parse", description = "Print the parsed buildfile.", mixinStandardHelpOptions = true)
+  public static final class Parse implements Callable<Integer> {
+    @Option(
+        names = "--format",
+        defaultValue = "json",
+        description = "json (typed stages and instructions) or sexp (BuildKit's parser dump)")
+    String format;
+
+    @Parameters(paramLabel = "FILE", description = "the buildfile")
+    Path file;
+
+    @Override
+    public Integer call() {
+      Optional<String> read = read(file);
+      if (read.isEmpty()) {
+        return INVALID;
+      }
+      String text = read.get();
+      try {
+        String out =
+            switch (format) {
+              case "sexp" -> Buildfile.syntax(file.toString(), text).sexp() + "\n";
+              case "json" -> BuildfileJson.of(Buildfile.parse(file.toString(), text));
+              default -> null;
+            };
+        if (out == null) {
+          System.err.println("kiln: unknown --format " + format + ": use json or sexp");
+          return INVALID;
+        }
+        System.out.print(out);
+        return 0;
+      } catch (BuildfileException e) {
+        return fail(System.err, e);
+      }
+    }
+  }
+
+  /** {@code kiln buildfile check FILE}: lint findings, BuildKit rule names. */
+  @Command(
+      name = "check",
+      description = "Lint a buildfile; exits 1 when findings are errors (# check=error=true).",
+      mixinStandardHelpOptions = true)
+  public static final class Check implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "the buildfile")
+    Path file;
+
+    @Override
+    public Integer call() {
+      Optional<String> read = read(file);
+      if (read.isEmpty()) {
+        return INVALID;
+      }
+      String text = read.get();
+      try {
+        Lint.Report report = Lint.check(file.toString(), text);
+        for (Warning w : report.findings()) {
+          System.out.println(w);
+        }
+        System.err.println(report.findings().size() + " finding(s)" + (report.errors() ? " (errors)" : ""));
+        return report.errors() && !report.findings().isEmpty() ? 1 : 0;
+      } catch (BuildfileException e) {
+        return fail(System.err, e);
+      }
+    }
+  }
+}
