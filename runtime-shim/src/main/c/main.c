@@ -9,7 +9,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -121,6 +124,20 @@ static int check_rlimits(struct plan *p, struct kerr *e) {
   return 0;
 }
 
+static int loopback_up(struct kerr *e) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return kerr_set(e, errno, "socket for loopback");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  int rc = 0;
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) rc = kerr_set(e, errno, "read flags of lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (rc == 0 && ioctl(s, SIOCSIFFLAGS, &ifr) < 0) rc = kerr_set(e, errno, "bring lo up");
+  close(s);
+  return rc;
+}
+
 /* init: runs in the new namespaces once the monitor says go. Never returns. */
 static void container_init(struct plan *p, int syncfd, int errfd) {
   struct kerr e = {0};
@@ -137,12 +154,18 @@ static void container_init(struct plan *p, int syncfd, int errfd) {
     goto fail;
   }
   umask(022);
+  if ((p->ns_flags & CLONE_NEWNET) && loopback_up(&e) < 0) goto fail;
   if (mounts_setup_root(p, &e) < 0) goto fail;
   if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0) {
     kerr_set(&e, errno, "sethostname %s", p->hostname);
     goto fail;
   }
   if (check_rlimits(p, &e) < 0) goto fail;
+  int mk = mkdir_p(p->cwd, 0755);
+  if (mk < 0) {
+    kerr_set(&e, -mk, "create working directory %s", p->cwd);
+    goto fail;
+  }
   pid_t child = fork();
   if (child < 0) {
     kerr_set(&e, errno, "fork the container process");
@@ -176,6 +199,21 @@ fail:
   _exit(125);
 }
 
+/* supervise an OCI runtime (crun/runc run …) instead of our own init: same logs and status */
+static void host_command(struct plan *p, int syncfd, const sigset_t *mask) {
+  char go;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (read(syncfd, &go, 1) != 1) _exit(125);
+  sigprocmask(SIG_SETMASK, mask, NULL);
+  if (!p->keep_stdin) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) dup2(fd, 0);
+  }
+  execvp(p->args.v[0], p->args.v);
+  fprintf(stderr, "kiln-shim: exec %s: %s\n", p->args.v[0], strerror(errno));
+  _exit(127);
+}
+
 int main(int argc, char **argv) {
   struct plan p;
   struct kerr e = {0};
@@ -193,6 +231,7 @@ int main(int argc, char **argv) {
     status_error(&e);
     return 125;
   }
+  if (p.detach) setsid(); /* outlive the caller's session */
   sigset_t all, old;
   sigfillset(&all);
   sigprocmask(SIG_BLOCK, &all, &old);
@@ -208,7 +247,7 @@ int main(int argc, char **argv) {
     status_error(&e);
     return 125;
   }
-  int flags = p.join ? 0 : (p.ns_flags & ~CLONE_NEWCGROUP);
+  int flags = p.join || p.host_command ? 0 : (p.ns_flags & ~CLONE_NEWCGROUP);
   if (p.join) join_cgroups(&p, getpid(), &e); /* exec'd processes count against the container */
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
   if (pid < 0) {
@@ -223,6 +262,7 @@ int main(int argc, char **argv) {
       dup2(out[1], 1);
       dup2(err[1], 2);
     }
+    if (p.host_command) host_command(&p, sync[0], &old);
     if (p.join) join_init(&p, sync[0], errp[1]);
     container_init(&p, sync[0], errp[1]);
   }
@@ -234,7 +274,7 @@ int main(int argc, char **argv) {
   }
   int rc = 0;
   if (!p.join && (p.ns_flags & CLONE_NEWUSER)) rc = ns_write_idmaps(pid, &p, &e);
-  if (rc == 0 && !p.join) rc = join_cgroups(&p, pid, &e);
+  if (rc == 0 && !p.join && !p.host_command) rc = join_cgroups(&p, pid, &e);
   if (rc == 0 && p.hook) rc = run_hook(p.hook, pid, &e);
   if (rc < 0) {
     kill(pid, SIGKILL);
@@ -280,7 +320,7 @@ int main(int argc, char **argv) {
     }
   }
   logw_close(log);
-  if (!failed) {
+  {
     if (code > 128) status("\"status\":\"exited\",\"exitCode\":%d,\"signal\":%d", code, code - 128);
     else status("\"status\":\"exited\",\"exitCode\":%d", code);
   }

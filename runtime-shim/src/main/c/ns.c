@@ -94,7 +94,7 @@ void process_exec(struct plan *p, int errfd) {
   sigprocmask(SIG_SETMASK, &all, NULL);
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
   int rc, code = 125;
-  if (!p->attach && !p->keep_stdin) {
+  if (!p->keep_stdin) {
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) { dup2(fd, 0); close(fd); }
   }

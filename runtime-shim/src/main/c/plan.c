@@ -138,6 +138,8 @@ int plan_load(const char *path, struct plan *p, struct kerr *e) {
       p->log_path = a[0]; p->log_max = strtoll(a[1], NULL, 10); p->log_files = atoi(a[2]);
     } else if (!strcmp(k, "status") && !(rc = need(e, lineno, k, n, 1))) p->status_path = a[0];
     else if (!strcmp(k, "attach")) p->attach = 1;
+    else if (!strcmp(k, "detach")) p->detach = 1;
+    else if (!strcmp(k, "host-command")) p->host_command = 1;
     else if (!strcmp(k, "stdin")) p->keep_stdin = 1;
     else if (!strcmp(k, "hook") && !(rc = need(e, lineno, k, n, 1))) p->hook = a[0];
     else if (!strcmp(k, "join") && !(rc = need(e, lineno, k, n, 1))) p->join = (pid_t)atoi(a[0]);
@@ -146,6 +148,6 @@ int plan_load(const char *path, struct plan *p, struct kerr *e) {
   free(line);
   fclose(f);
   if (rc == 0 && p->args.n == 0) rc = kerr_set(e, EINVAL, "plan %s: no arg lines (nothing to run)", path);
-  if (rc == 0 && p->rootfs == NULL && p->join == 0) rc = kerr_set(e, EINVAL, "plan %s: no rootfs line", path);
+  if (rc == 0 && p->rootfs == NULL && p->join == 0 && !p->host_command) rc = kerr_set(e, EINVAL, "plan %s: no rootfs line", path);
   return rc;
 }

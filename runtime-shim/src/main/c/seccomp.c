@@ -1,11 +1,10 @@
-/* A seccomp filter with the effect of Docker's default profile on x86_64: the syscalls Docker's
- * allow-list leaves out fail with EPERM unless the container holds the capability Docker's profile
- * ties them to; clone may not create namespaces; clone3 reports ENOSYS so libc falls back to clone;
- * personality is limited to the values Docker allows; other architectures and x32 are refused. */
+/* The seccomp BPF: x86_64 only (other architectures are killed, x32 numbers refused), then the
+ * plan's denied syscall numbers (SeccompProfile.java holds the table: Docker's default profile as a
+ * deny list), clone without namespace flags when asked, clone3 as ENOSYS so libc falls back to
+ * clone, and personality limited to the values Docker allows. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/audit.h>
-#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -15,77 +14,6 @@
 
 #include "shim.h"
 
-#define NONE (-1)
-
-/* syscall number, capability that re-allows it (NONE: always denied) */
-static const struct {
-  int nr;
-  int cap;
-} denied[] = {
-    {SYS_acct, CAP_SYS_PACCT},
-    {SYS_add_key, NONE},
-    {SYS_bpf, CAP_SYS_ADMIN},
-    {SYS_clock_settime, CAP_SYS_TIME},
-    {SYS_settimeofday, CAP_SYS_TIME},
-    {SYS_create_module, NONE},
-    {SYS_delete_module, CAP_SYS_MODULE},
-    {SYS_finit_module, CAP_SYS_MODULE},
-    {SYS_init_module, CAP_SYS_MODULE},
-    {SYS_get_kernel_syms, NONE},
-    {SYS_query_module, NONE},
-    {SYS_get_mempolicy, CAP_SYS_NICE},
-    {SYS_mbind, CAP_SYS_NICE},
-    {SYS_set_mempolicy, CAP_SYS_NICE},
-    {SYS_move_pages, CAP_SYS_NICE},
-    {SYS_migrate_pages, CAP_SYS_NICE},
-    {SYS_iopl, CAP_SYS_RAWIO},
-    {SYS_ioperm, CAP_SYS_RAWIO},
-    {SYS_kcmp, CAP_SYS_PTRACE},
-    {SYS_process_vm_readv, CAP_SYS_PTRACE},
-    {SYS_process_vm_writev, CAP_SYS_PTRACE},
-    {SYS_kexec_file_load, CAP_SYS_BOOT},
-    {SYS_kexec_load, CAP_SYS_BOOT},
-    {SYS_reboot, CAP_SYS_BOOT},
-    {SYS_keyctl, NONE},
-    {SYS_request_key, NONE},
-    {SYS_lookup_dcookie, CAP_SYS_ADMIN},
-    {SYS_mount, CAP_SYS_ADMIN},
-    {SYS_umount2, CAP_SYS_ADMIN},
-    {SYS_pivot_root, CAP_SYS_ADMIN},
-    {SYS_name_to_handle_at, CAP_SYS_ADMIN},
-    {SYS_open_by_handle_at, CAP_DAC_READ_SEARCH},
-    {SYS_perf_event_open, CAP_SYS_ADMIN},
-    {SYS_quotactl, CAP_SYS_ADMIN},
-    {SYS_setns, CAP_SYS_ADMIN},
-    {SYS_unshare, CAP_SYS_ADMIN},
-    {SYS_swapon, CAP_SYS_ADMIN},
-    {SYS_swapoff, CAP_SYS_ADMIN},
-    {SYS_sysfs, NONE},
-    {SYS__sysctl, NONE},
-    {SYS_uselib, NONE},
-    {SYS_userfaultfd, NONE},
-    {SYS_ustat, NONE},
-    {SYS_nfsservctl, NONE},
-    {SYS_syslog, CAP_SYSLOG},
-    {SYS_vhangup, CAP_SYS_TTY_CONFIG},
-    {SYS_fsconfig, CAP_SYS_ADMIN},
-    {SYS_fsmount, CAP_SYS_ADMIN},
-    {SYS_fsopen, CAP_SYS_ADMIN},
-    {SYS_fspick, CAP_SYS_ADMIN},
-    {SYS_move_mount, CAP_SYS_ADMIN},
-    {SYS_open_tree, CAP_SYS_ADMIN},
-    {SYS_mount_setattr, CAP_SYS_ADMIN},
-    {SYS_io_uring_setup, NONE},
-    {SYS_io_uring_enter, NONE},
-    {SYS_io_uring_register, NONE},
-    {SYS_afs_syscall, NONE},
-    {SYS_tuxcall, NONE},
-    {SYS_security, NONE},
-    {SYS_getpmsg, NONE},
-    {SYS_putpmsg, NONE},
-    {SYS_vserver, NONE},
-};
-
 #define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP)
 #define X32_BIT 0x40000000U
 #define ERR(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
@@ -93,23 +21,22 @@ static const struct {
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
 
 int seccomp_apply(struct plan *p, struct kerr *e) {
-  struct sock_filter f[256];
+  struct sock_filter f[512];
   unsigned n = 0;
-  int has_admin = (p->cap_bnd >> CAP_SYS_ADMIN) & 1;
+  if (p->ndenied > 200) return kerr_set(e, E2BIG, "seccomp: %zu denied syscalls, at most 200", p->ndenied);
   f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
   f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
   f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
   f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
   f[n++] = JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
   f[n++] = STMT(BPF_RET | BPF_K, ERR(EPERM));
-  for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++) {
-    if (denied[i].cap != NONE && ((p->cap_bnd >> denied[i].cap) & 1)) continue;
-    f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)denied[i].nr, 0, 1);
-    f[n++] = STMT(BPF_RET | BPF_K, ERR(EPERM));
+  for (size_t i = 0; i < p->ndenied; i++) {
+    f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)p->denied[i].nr, 0, 1);
+    f[n++] = STMT(BPF_RET | BPF_K, ERR(p->denied[i].errnum));
   }
   f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, 0, 1);
   f[n++] = STMT(BPF_RET | BPF_K, ERR(ENOSYS));
-  if (!has_admin) {
+  if (p->deny_clone_ns) {
     /* clone(flags, ...): namespaces need CAP_SYS_ADMIN in Docker's profile */
     f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 4);
     f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));

@@ -49,6 +49,9 @@ struct plan {
   int no_new_privs;
   uint64_t cap_bnd, cap_eff, cap_prm, cap_inh, cap_amb;
   int seccomp;
+  struct { int nr, errnum; } *denied;
+  size_t ndenied;
+  int deny_clone_ns;
   uid_t uid;
   gid_t gid;
   struct strv groups;
@@ -61,6 +64,7 @@ struct plan {
   int attach, keep_stdin;
   char *hook;
   pid_t join;
+  int host_command, detach;
 };
 
 /* plan.c */
@@ -68,6 +72,7 @@ int plan_load(const char *path, struct plan *p, struct kerr *e);
 
 /* mounts.c */
 int mounts_setup_root(struct plan *p, struct kerr *e);
+int mkdir_p(const char *path, mode_t mode);
 
 /* caps.c */
 int caps_apply(struct plan *p, struct kerr *e);
