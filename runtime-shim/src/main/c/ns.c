@@ -99,6 +99,9 @@ void process_exec(struct plan *p, int errfd) {
     if (fd >= 0) { dup2(fd, 0); close(fd); }
   }
   setsid();
+  /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping capabilities
+   * (the calls left before exec — setuid, capset, chdir, execve — are all allowed by it) */
+  if (!p->no_new_privs && p->seccomp && (rc = seccomp_apply(p, &e)) < 0) goto fail;
   if ((rc = caps_apply(p, &e)) < 0) goto fail;
   if (chdir(p->cwd) < 0) { rc = kerr_set(&e, errno, "chdir to working directory %s", p->cwd); code = 126; goto fail; }
   char exe[4096];
@@ -108,7 +111,7 @@ void process_exec(struct plan *p, int errfd) {
     goto fail;
   }
   if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) { rc = kerr_set(&e, errno, "set no_new_privs"); goto fail; }
-  if (p->seccomp && (rc = seccomp_apply(p, &e)) < 0) goto fail;
+  if (p->no_new_privs && p->seccomp && (rc = seccomp_apply(p, &e)) < 0) goto fail;
   execve(exe, p->args.v, p->env.v ? p->env.v : (char *[]){NULL});
   code = errno == ENOENT ? 127 : 126;
   kerr_set(&e, errno, "exec %s", exe);

@@ -126,7 +126,15 @@ int plan_load(const char *path, struct plan *p, struct kerr *e) {
       p->cap_bnd = strtoull(a[0], NULL, 16); p->cap_eff = strtoull(a[1], NULL, 16);
       p->cap_prm = strtoull(a[2], NULL, 16); p->cap_inh = strtoull(a[3], NULL, 16);
       p->cap_amb = strtoull(a[4], NULL, 16);
-    } else if (!strcmp(k, "seccomp") && !(rc = need(e, lineno, k, n, 1))) p->seccomp = !strcmp(a[0], "default");
+    } else if (!strcmp(k, "seccomp-deny") && !(rc = need(e, lineno, k, n, 2))) {
+      p->seccomp = 1;
+      p->denied = realloc(p->denied, (p->ndenied + 1) * sizeof *p->denied);
+      p->denied[p->ndenied].nr = atoi(a[0]);
+      p->denied[p->ndenied++].errnum = atoi(a[1]);
+    } else if (!strcmp(k, "seccomp-deny-clone-namespaces")) {
+      p->seccomp = 1;
+      p->deny_clone_ns = 1;
+    }
     else if (!strcmp(k, "user") && !(rc = need(e, lineno, k, n, 2))) {
       p->uid = (uid_t)strtoul(a[0], NULL, 10); p->gid = (gid_t)strtoul(a[1], NULL, 10);
     } else if (!strcmp(k, "group") && !(rc = need(e, lineno, k, n, 1))) strv_push(&p->groups, a[0]);
