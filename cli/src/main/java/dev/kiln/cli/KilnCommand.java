@@ -8,5 +8,17 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.class,
     description = "Build, store, ship and run container images.",
-    subcommands = {VersionCommand.class})
+    subcommands = {
+      VersionCommand.class,
+      RunCommand.class,
+      PsCommand.class,
+      LogsCommand.class,
+      StopCommand.class,
+      KillCommand.class,
+      RmCommand.class,
+      ExecCommand.class,
+      StatsCommand.class,
+      VolumeCommand.class,
+      SystemCommand.class
+    })
 public final class KilnCommand {}

@@ -12,6 +12,12 @@ public final class Main {
    * @param args the command line
    */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new KilnCommand()).execute(args));
+    CommandLine cli = new CommandLine(new KilnCommand());
+    // options after IMAGE / CONTAINER belong to the container's command, as in Docker
+    for (String verb : new String[] {"run", "exec"}) {
+      CommandLine sub = cli.getSubcommands().get(verb);
+      if (sub != null) sub.setStopAtPositional(true);
+    }
+    System.exit(cli.execute(args));
   }
 }

@@ -513,6 +513,18 @@ public final class Containers {
     return c.isPresent() ? Optional.of(view(c.get())) : Optional.empty();
   }
 
+  /**
+   * @param volume a volume name
+   * @return the containers (of any status) that mount it
+   */
+  public List<Container> usersOfVolume(String volume) throws IOException {
+    var out = new ArrayList<Container>();
+    for (StoredContainer c : stored()) {
+      if (c.volumes().contains(volume)) out.add(view(c));
+    }
+    return out;
+  }
+
   /** What {@link #prune()} cleaned. */
   public record PruneReport(List<String> containers, List<String> cgroups, List<String> mounts, List<String> veths, List<String> logs) {}
 
@@ -603,6 +615,15 @@ public final class Containers {
     return out;
   }
 
+  /** The OOM verdict is read from the cgroup once after exit and kept, so pruning cgroups loses nothing. */
+  private boolean oomKilled(String id) throws IOException {
+    Path verdict = containersDir.resolve(id).resolve("oom-killed");
+    if (Files.exists(verdict)) return Files.readString(verdict).trim().equals("true");
+    boolean oom = cgroups.oomKilled(id);
+    if (Files.isDirectory(verdict.getParent())) AtomicFiles.write(verdict, Boolean.toString(oom));
+    return oom;
+  }
+
   private Container view(StoredContainer c) throws IOException {
     List<JsonNode> lines = readStatus(c.id());
     boolean monitorAlive = c.monitorPid() > 0 && ProcessHandle.of(c.monitorPid()).map(ProcessHandle::isAlive).orElse(false);
@@ -638,7 +659,7 @@ public final class Containers {
         exit = OptionalInt.empty();
       }
     }
-    boolean oom = status == ContainerStatus.EXITED && cgroups.oomKilled(c.id());
+    boolean oom = status == ContainerStatus.EXITED && oomKilled(c.id());
     return new Container(c.id(), c.name(), c.image(), c.command(), c.runtime(), Instant.parse(c.created()), status,
         status == ContainerStatus.RUNNING ? pid : 0, exit, oom, error, c.address().isEmpty() ? Optional.empty() : Optional.of(c.address()));
   }
