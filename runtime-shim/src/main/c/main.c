@@ -276,6 +276,7 @@ int main(int argc, char **argv) {
   if (!p.join && (p.ns_flags & CLONE_NEWUSER)) rc = ns_write_idmaps(pid, &p, &e);
   if (rc == 0 && !p.join && !p.host_command) rc = join_cgroups(&p, pid, &e);
   if (rc == 0 && p.hook) rc = run_hook(p.hook, pid, &e);
+  if (rc == 0) rc = proxy_listen(&p, &e);
   if (rc < 0) {
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
@@ -291,11 +292,13 @@ int main(int argc, char **argv) {
   if (failed) status_error(&child_err);
   else status("\"status\":\"running\",\"pid\":%d", pid);
 
-  struct pollfd fds[3] = {{sfd, POLLIN, 0}, {out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  struct pollfd fds[3 + 300] = {{sfd, POLLIN, 0}, {out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_pipes = log ? 2 : 0, code = -1;
   char buf[65536];
   while (code < 0 || open_pipes > 0) {
-    if (poll(fds, 3, -1) < 0 && errno != EINTR) break;
+    int nproxy = code < 0 ? proxy_fill(fds + 3, 300) : 0;
+    if (poll(fds, (nfds_t)(3 + nproxy), -1) < 0 && errno != EINTR) break;
+    if (nproxy) proxy_handle(fds + 3, nproxy);
     for (int i = 1; i <= 2; i++) {
       if (fds[i].fd < 0 || !fds[i].revents) continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);
@@ -319,6 +322,7 @@ int main(int argc, char **argv) {
         code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     }
   }
+  proxy_close();
   logw_close(log);
   {
     if (code > 128) status("\"status\":\"exited\",\"exitCode\":%d,\"signal\":%d", code, code - 128);

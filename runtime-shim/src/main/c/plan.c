@@ -147,6 +147,11 @@ int plan_load(const char *path, struct plan *p, struct kerr *e) {
     } else if (!strcmp(k, "status") && !(rc = need(e, lineno, k, n, 1))) p->status_path = a[0];
     else if (!strcmp(k, "attach")) p->attach = 1;
     else if (!strcmp(k, "detach")) p->detach = 1;
+    else if (!strcmp(k, "publish") && !(rc = need(e, lineno, k, n, 3))) {
+      char *s;
+      if (asprintf(&s, "%s %s %s", a[0], a[1], a[2]) < 0) abort();
+      strv_push(&p->publish, s);
+    }
     else if (!strcmp(k, "host-command")) p->host_command = 1;
     else if (!strcmp(k, "stdin")) p->keep_stdin = 1;
     else if (!strcmp(k, "hook") && !(rc = need(e, lineno, k, n, 1))) p->hook = a[0];

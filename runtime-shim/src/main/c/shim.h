@@ -65,6 +65,7 @@ struct plan {
   char *hook;
   pid_t join;
   int host_command, detach;
+  struct strv publish; /* "HOSTPORT ADDRESS PORT" */
 };
 
 /* plan.c */
@@ -91,6 +92,13 @@ struct logw;
 struct logw *logw_open(const char *path, long long max, int files, struct kerr *e);
 void logw_write(struct logw *w, int stream, const char *data, size_t len, int final);
 void logw_close(struct logw *w);
+
+/* proxy.c */
+struct pollfd;
+int proxy_listen(struct plan *p, struct kerr *e);
+int proxy_fill(struct pollfd *fds, int max);
+void proxy_handle(struct pollfd *fds, int n);
+void proxy_close(void);
 
 /* status reporting (main.c) */
 void report_error(int fd, const struct kerr *e);

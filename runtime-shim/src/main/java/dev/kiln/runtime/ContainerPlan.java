@@ -30,7 +30,8 @@ record ContainerPlan(
     long logMaxBytes,
     int logMaxFiles,
     Path statusFile,
-    Optional<Path> networkHook) {
+    Optional<Path> networkHook,
+    Optional<String> address) {
 
   ContainerPlan {
     args = List.copyOf(args);

@@ -193,7 +193,7 @@ public final class Containers {
     logs.register(id, containerName);
     ContainerPlan plan = new ContainerPlan(id, spec, args, env, user, spec.cwd().isEmpty() ? "/" : spec.cwd(), hostname, lowers, rootfs,
         layerDir.resolve("upper"), layerDir.resolve("work"), storage, mounts, caps, cgroupDirs, cgroups.ociPath(id),
-        logs.file(id), LOG_MAX_BYTES, LOG_MAX_FILES, dir.resolve("status"), hook);
+        logs.file(id), LOG_MAX_BYTES, LOG_MAX_FILES, dir.resolve("status"), hook, address);
     OciConfig.write(plan, bundle);
     List<String> hostMounts = new ArrayList<>();
     if (runtime == OciRuntime.SHIM) {

@@ -55,6 +55,7 @@ final class ShimPlan {
     plan.line("log", p.logFile(), p.logMaxBytes(), p.logMaxFiles());
     plan.line("status", p.statusFile());
     p.networkHook().ifPresent(h -> plan.line("hook", h));
+    for (PortMapping port : p.spec().ports()) plan.line("publish", port.hostPort(), p.address().orElseThrow(), port.containerPort());
     if (attach) plan.line("attach");
     if (detach) plan.line("detach");
     if (p.spec().interactive()) plan.line("stdin");

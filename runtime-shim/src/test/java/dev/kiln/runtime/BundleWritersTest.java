@@ -15,7 +15,7 @@ class BundleWritersTest {
     return new ContainerPlan("a".repeat(64), spec, spec.args(), List.of("PATH=/bin", "T=tab\there"), new ContainerUser(1, 2, List.of(3), "/"),
         "/w", "host", List.of(Path.of("/l1"), Path.of("/l2")), Path.of("/b/rootfs"), Path.of("/c/upper"), Path.of("/c/work"), Optional.empty(),
         ContainerPlan.defaultMounts(), Capabilities.resolve(spec.capAdd(), spec.capDrop()), List.of(Path.of("/sys/fs/cgroup/pids/kiln/x")),
-        "/kiln/x", Path.of("/logs/x"), 100, 2, Path.of("/c/status"), Optional.empty());
+        "/kiln/x", Path.of("/logs/x"), 100, 2, Path.of("/c/status"), Optional.empty(), Optional.empty());
   }
 
   @Test

@@ -169,13 +169,29 @@ class ContainersIT {
   }
 
   @Test
-  void bridgeGivesAnAddressAndRemovalLeavesNothing() throws Exception {
+  void bridgeGivesAnAddressPublishesAPortAndRemovalLeavesNothing() throws Exception {
     Rootfs.requireTool("ip", "iproute2");
-    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("ip -4 addr show eth0; sleep 30").network(NetworkMode.BRIDGE).build(),
-        OciRuntime.SHIM, false);
+    int port;
+    try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs),
+        sh("ip -4 addr show eth0; mkdir /www; echo served > /www/index.html; exec httpd -f -p 8080 -h /www")
+            .network(NetworkMode.BRIDGE).addPort(new PortMapping(port, 8080)).build(), OciRuntime.SHIM, false);
     containers.start(c.id(), false);
     String address = c.address().orElseThrow();
-    Thread.sleep(200);
+    String body = "";
+    for (int attempt = 0; attempt < 50 && !body.contains("served"); attempt++) {
+      Thread.sleep(50);
+      try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        s.setSoTimeout(2000);
+        s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        body = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        body = e.toString();
+      }
+    }
+    assertTrue(body.contains("served"), body);
     String out = containers.logs().read(c.id(), Optional.empty(), -1).stream().map(LogEntry::text).collect(Collectors.joining());
     assertTrue(out.contains(address + "/24"), out);
     assertTrue(Files.exists(Path.of("/sys/class/net", BridgeNetwork.hostVeth(c.id()))));
