@@ -41,33 +41,33 @@ public final class Containers {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  private static final long LOG_MAX_BYTES = 10L << 20;
-  private static final int LOG_MAX_FILES = 3;
 
   private final Path root;
   private final Path containersDir;
   private final Cgroups cgroups;
   private final LogStore logs;
   private final Volumes volumes;
+  private final LogPolicy logPolicy;
   private final Clock clock;
 
   /**
    * @param root the kiln root (KILN_ROOT)
-   * @param logRetention how long logs stay after their container is removed
+   * @param logPolicy log rotation and retention
    * @param clock time source
    */
-  public Containers(Path root, Duration logRetention, Clock clock) {
+  public Containers(Path root, LogPolicy logPolicy, Clock clock) {
     this.root = root;
     this.containersDir = root.resolve("containers");
     this.cgroups = Cgroups.detect();
-    this.logs = new LogStore(root.resolve("logs"), logRetention, clock);
+    this.logs = new LogStore(root.resolve("logs"), logPolicy.retention(), clock);
     this.volumes = new Volumes(root.resolve("volumes"));
+    this.logPolicy = logPolicy;
     this.clock = clock;
   }
 
-  /** @param root the kiln root; logs are kept 7 days after removal */
+  /** @param root the kiln root; logs follow {@link LogPolicy#DEFAULT} */
   public Containers(Path root) {
-    this(root, Duration.ofDays(7), Clock.systemUTC());
+    this(root, LogPolicy.DEFAULT, Clock.systemUTC());
   }
 
   /** @return the container logs */
@@ -193,7 +193,7 @@ public final class Containers {
     logs.register(id, containerName);
     ContainerPlan plan = new ContainerPlan(id, spec, args, env, user, spec.cwd().isEmpty() ? "/" : spec.cwd(), hostname, lowers, rootfs,
         layerDir.resolve("upper"), layerDir.resolve("work"), storage, mounts, caps, cgroupDirs, cgroups.ociPath(id),
-        logs.file(id), LOG_MAX_BYTES, LOG_MAX_FILES, dir.resolve("status"), hook, address);
+        logs.file(id), logPolicy.maxBytes(), logPolicy.maxFiles(), dir.resolve("status"), hook, address);
     OciConfig.write(plan, bundle);
     List<String> hostMounts = new ArrayList<>();
     if (runtime == OciRuntime.SHIM) {
