@@ -29,7 +29,16 @@ import picocli.CommandLine.ScopeType;
       SaveCommand.class,
       LoadCommand.class,
       SystemCommand.class,
-      BuildfileCommand.class
+      BuildfileCommand.class,
+      RunCommand.class,
+      PsCommand.class,
+      LogsCommand.class,
+      StopCommand.class,
+      KillCommand.class,
+      RmCommand.class,
+      ExecCommand.class,
+      StatsCommand.class,
+      VolumeCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",

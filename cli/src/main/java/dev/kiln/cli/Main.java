@@ -33,6 +33,13 @@ public final class Main {
    */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new KilnCommand());
+    // Options after IMAGE / CONTAINER belong to the container's command, as in Docker.
+    for (String verb : new String[] {"run", "exec"}) {
+      CommandLine sub = cli.getSubcommands().get(verb);
+      if (sub != null) {
+        sub.setStopAtPositional(true);
+      }
+    }
     if (out != null) {
       cli.setOut(out);
     }

@@ -9,13 +9,13 @@ import picocli.CommandLine.Spec;
 
 /** {@code kiln system}: store-wide commands ({@code df}, {@code gc}). */
 @Command(name = "system", description = "Store-wide commands.",
-    subcommands = {SystemDfCommand.class, SystemGcCommand.class})
+    subcommands = {SystemDfCommand.class, SystemGcCommand.class, SystemPruneCommand.class})
 public final class SystemCommand implements Callable<Integer> {
   @ParentCommand KilnCommand kiln;
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    throw new ParameterException(spec.commandLine(), "missing subcommand: df or gc");
+    throw new ParameterException(spec.commandLine(), "missing subcommand: df, gc or prune");
   }
 }

@@ -1,0 +1,74 @@
+package dev.kiln.cli;
+
+import dev.kiln.runtime.Containers;
+import dev.kiln.runtime.ShimException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+
+/** What the container commands share: the kiln root, and Docker's exit codes for failures. */
+final class ContainerCommands {
+  private ContainerCommands() {}
+
+  /** A command body that may fail. */
+  interface Body {
+    int run() throws Exception;
+  }
+
+  /** @return KILN_ROOT, else /var/lib/kiln for root, else $XDG_DATA_HOME/kiln (~/.local/share/kiln) */
+  static Path root() {
+    String env = System.getenv("KILN_ROOT");
+    if (env != null && !env.isEmpty()) return Path.of(env);
+    if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/kiln");
+    String xdg = System.getenv("XDG_DATA_HOME");
+    return (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local/share")).resolve("kiln");
+  }
+
+  static Containers containers() {
+    return new Containers(root());
+  }
+
+  /**
+   * Runs BODY, turning failures into one line on stderr and Docker's exit codes: 125 for bad input
+   * and kiln's own errors, 126/127 when the command cannot be run or is not found.
+   */
+  static int call(Body body) {
+    try {
+      return body.run();
+    } catch (ShimException e) {
+      System.err.println("kiln: " + e.getMessage());
+      return e.exitCode();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      System.err.println("kiln: " + e.getMessage());
+      return 125;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      System.err.println("kiln: interrupted");
+      return 125;
+    } catch (Exception e) {
+      System.err.println("kiln: " + e.getMessage());
+      return 125;
+    }
+  }
+
+  /** "3 seconds ago" style ages for tables. */
+  static String ago(Instant t) {
+    long s = Math.max(0, Duration.between(t, Instant.now()).toSeconds());
+    if (s < 60) return s + " seconds ago";
+    if (s < 3600) return s / 60 + " minutes ago";
+    if (s < 86400) return s / 3600 + " hours ago";
+    return s / 86400 + " days ago";
+  }
+
+  /** Human sizes: 1.5MiB. */
+  static String size(long bytes) {
+    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = bytes;
+    int u = 0;
+    while (v >= 1024 && u < units.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return u == 0 ? bytes + "B" : String.format(java.util.Locale.ROOT, "%.1f%s", v, units[u]);
+  }
+}

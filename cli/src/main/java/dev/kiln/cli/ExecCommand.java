@@ -1,0 +1,25 @@
+package dev.kiln.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln exec}: runs a command in a running container; the exit code is the command's. */
+@Command(name = "exec", description = "Run a command in a running container.")
+public final class ExecCommand implements Callable<Integer> {
+  @Option(names = {"-i", "--interactive"}, description = "Keep stdin open.") boolean interactive;
+  @Option(names = {"-t", "--tty"}, description = "Accepted for compatibility; no terminal is allocated.") boolean tty;
+  @Option(names = {"-e", "--env"}, description = "Set KEY=VALUE.") List<String> env = new ArrayList<>();
+  @Option(names = {"-u", "--user"}, description = "user[:group].") String user = "";
+  @Option(names = {"-w", "--workdir"}, description = "Working directory.") String workdir = "";
+  @Parameters(index = "0", description = "Container id or name.") String container;
+  @Parameters(index = "1..*", arity = "1..*", description = "COMMAND [ARG...]") List<String> command;
+
+  @Override
+  public Integer call() {
+    return ContainerCommands.call(() -> ContainerCommands.containers().exec(container, command, env, user, workdir, interactive));
+  }
+}

@@ -1,0 +1,27 @@
+package dev.kiln.cli;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code kiln stop [-t SECONDS]}: SIGTERM, then SIGKILL after the grace period. */
+@Command(name = "stop", description = "Stop running containers.")
+public final class StopCommand implements Callable<Integer> {
+  @Option(names = {"-t", "--time"}, description = "Seconds to wait before killing (default 10).") int seconds = 10;
+  @Parameters(arity = "1..*", description = "Container ids or names.") List<String> names;
+
+  @Override
+  public Integer call() {
+    return ContainerCommands.call(() -> {
+      var containers = ContainerCommands.containers();
+      for (String n : names) {
+        containers.stop(n, Duration.ofSeconds(seconds));
+        System.out.println(n);
+      }
+      return 0;
+    });
+  }
+}

@@ -1,0 +1,332 @@
+/* kiln-shim PLAN: runs one container (or, with a "join" line, one process in a running container).
+ *
+ * Process shape:  monitor (host) ──clone(new namespaces)──▶ init (PID 1) ──fork──▶ the process
+ * The monitor places init in its cgroups, writes ID maps, runs the network hook, then lets it go;
+ * it pumps the process's output into the log, forwards signals, and reports on the status file as
+ * JSON lines: {"status":"running","pid":N}, {"status":"exited","exitCode":N}, or
+ * {"status":"error","step":"…","errno":N,"message":"…"}. Its exit code is the container's
+ * (128+N when signal N ended it; 125 when setup failed; 126/127 when the command cannot run). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+static int status_fd = -1;
+
+int kerr_set(struct kerr *e, int errnum, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (size_t)n < sizeof e->msg && errnum)
+    snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s (errno %d)", strerror(errnum), errnum);
+  e->errnum = errnum ? errnum : EINVAL;
+  return -e->errnum;
+}
+
+/* Child side: hand the error to the monitor, which reports it. */
+void report_error(int fd, const struct kerr *e) {
+  if (fd >= 0) (void)!write(fd, e, sizeof *e);
+}
+
+static void json_str(char *out, size_t cap, const char *s) {
+  size_t o = 0;
+  for (; *s && o + 8 < cap; s++) {
+    if (*s == '"' || *s == '\\') { out[o++] = '\\'; out[o++] = *s; }
+    else if ((unsigned char)*s < 0x20) o += (size_t)snprintf(out + o, cap - o, "\\u%04x", *s);
+    else out[o++] = *s;
+  }
+  out[o] = 0;
+}
+
+static void status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void status(const char *fmt, ...) {
+  if (status_fd < 0) return;
+  char body[2048], line[2200];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(body, sizeof body, fmt, ap);
+  va_end(ap);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  int n = snprintf(line, sizeof line, "{%s,\"time\":%lld%03ld}\n", body, (long long)ts.tv_sec, ts.tv_nsec / 1000000);
+  (void)!write(status_fd, line, (size_t)n);
+}
+
+static void status_error(const struct kerr *e) {
+  char msg[2100];
+  json_str(msg, sizeof msg, e->msg);
+  status("\"status\":\"error\",\"errno\":%d,\"message\":\"%s\"", e->errnum, msg);
+  fprintf(stderr, "kiln-shim: %s\n", e->msg);
+}
+
+static int run_hook(const char *hook, pid_t pid, struct kerr *e) {
+  char arg[32];
+  snprintf(arg, sizeof arg, "%d", pid);
+  pid_t h = fork();
+  if (h == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    execl(hook, hook, arg, (char *)NULL);
+    _exit(127);
+  }
+  int st;
+  if (h < 0 || waitpid(h, &st, 0) < 0) return kerr_set(e, errno, "run hook %s", hook);
+  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return kerr_set(e, EIO, "hook %s %s failed with status %d", hook, arg, st);
+  return 0;
+}
+
+static int join_cgroups(struct plan *p, pid_t pid, struct kerr *e) {
+  char path[4096], num[32];
+  int n = snprintf(num, sizeof num, "%d", pid);
+  for (size_t i = 0; i < p->cgroups.n; i++) {
+    snprintf(path, sizeof path, "%s/cgroup.procs", p->cgroups.v[i]);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return kerr_set(e, errno, "join cgroup %s", p->cgroups.v[i]);
+    ssize_t w = write(fd, num, (size_t)n);
+    int err = errno;
+    close(fd);
+    if (w < 0) return kerr_set(e, err, "join cgroup %s", p->cgroups.v[i]);
+  }
+  return 0;
+}
+
+static int check_rlimits(struct plan *p, struct kerr *e) {
+  for (size_t i = 0; i < p->nrlimits; i++) {
+    struct prlimit *r = &p->rlimits[i];
+    struct rlimit cur;
+    getrlimit(r->resource, &cur);
+    if (cur.rlim_max != RLIM_INFINITY && (r->hard == RLIM_INFINITY || r->hard > cur.rlim_max))
+      return kerr_set(e, EPERM, "rlimit %s: hard limit %llu asked, above this host's hard limit %llu (raising it needs CAP_SYS_RESOURCE)",
+                      r->name, (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
+    struct rlimit nl = {r->soft, r->hard};
+    if (setrlimit(r->resource, &nl) < 0) return kerr_set(e, errno, "setrlimit %s %llu:%llu", r->name, (unsigned long long)r->soft, (unsigned long long)r->hard);
+  }
+  return 0;
+}
+
+static int loopback_up(struct kerr *e) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return kerr_set(e, errno, "socket for loopback");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strcpy(ifr.ifr_name, "lo");
+  int rc = 0;
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) rc = kerr_set(e, errno, "read flags of lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (rc == 0 && ioctl(s, SIOCSIFFLAGS, &ifr) < 0) rc = kerr_set(e, errno, "bring lo up");
+  close(s);
+  return rc;
+}
+
+/* init: runs in the new namespaces once the monitor says go. Never returns. */
+static void container_init(struct plan *p, int syncfd, int errfd) {
+  struct kerr e = {0};
+  char go;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (read(syncfd, &go, 1) != 1) _exit(125); /* the monitor gave up */
+  close(syncfd);
+  if ((p->ns_flags & CLONE_NEWUSER) && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
+    kerr_set(&e, errno, "become root in the user namespace");
+    goto fail;
+  }
+  if ((p->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+    kerr_set(&e, errno, "unshare cgroup namespace");
+    goto fail;
+  }
+  umask(022);
+  if ((p->ns_flags & CLONE_NEWNET) && loopback_up(&e) < 0) goto fail;
+  if (mounts_setup_root(p, &e) < 0) goto fail;
+  if (p->hostname && sethostname(p->hostname, strlen(p->hostname)) < 0) {
+    kerr_set(&e, errno, "sethostname %s", p->hostname);
+    goto fail;
+  }
+  if (check_rlimits(p, &e) < 0) goto fail;
+  int mk = mkdir_p(p->cwd, 0755);
+  if (mk < 0) {
+    kerr_set(&e, -mk, "create working directory %s", p->cwd);
+    goto fail;
+  }
+  pid_t child = fork();
+  if (child < 0) {
+    kerr_set(&e, errno, "fork the container process");
+    goto fail;
+  }
+  if (child == 0) process_exec(p, errfd);
+  close(errfd);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null >= 0) { dup2(null, 0); dup2(null, 1); dup2(null, 2); }
+  prctl(PR_SET_NAME, "kiln-init");
+  _exit(init_loop(child, -1));
+fail:
+  report_error(errfd, &e);
+  _exit(125);
+}
+
+/* exec into a running container: join its cgroups and namespaces, then fork into its PID ns. */
+static void join_init(struct plan *p, int syncfd, int errfd) {
+  struct kerr e = {0};
+  char go;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (read(syncfd, &go, 1) != 1) _exit(125);
+  if (ns_join(p->join, &e) < 0) goto fail;
+  pid_t child = fork();
+  if (child < 0) { kerr_set(&e, errno, "fork into the container"); goto fail; }
+  if (child == 0) process_exec(p, errfd);
+  close(errfd);
+  _exit(init_loop(child, -1));
+fail:
+  report_error(errfd, &e);
+  _exit(125);
+}
+
+/* supervise an OCI runtime (crun/runc run …) instead of our own init: same logs and status */
+static void host_command(struct plan *p, int syncfd, const sigset_t *mask) {
+  char go;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (read(syncfd, &go, 1) != 1) _exit(125);
+  sigprocmask(SIG_SETMASK, mask, NULL);
+  if (!p->keep_stdin) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) dup2(fd, 0);
+  }
+  execvp(p->args.v[0], p->args.v);
+  fprintf(stderr, "kiln-shim: exec %s: %s\n", p->args.v[0], strerror(errno));
+  _exit(127);
+}
+
+int main(int argc, char **argv) {
+  struct plan p;
+  struct kerr e = {0};
+  if (argc != 2) {
+    fprintf(stderr, "usage: kiln-shim PLAN\n");
+    return 125;
+  }
+  if (plan_load(argv[1], &p, &e) < 0) {
+    fprintf(stderr, "kiln-shim: %s\n", e.msg);
+    return 125;
+  }
+  if (p.status_path) status_fd = open(p.status_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  struct logw *log = NULL;
+  if (p.log_path && (log = logw_open(p.log_path, p.log_max, p.log_files, &e)) == NULL) {
+    status_error(&e);
+    return 125;
+  }
+  if (p.detach) setsid(); /* outlive the caller's session */
+  sigset_t all, old;
+  sigfillset(&all);
+  sigprocmask(SIG_BLOCK, &all, &old);
+  int sfd = signalfd(-1, &all, SFD_CLOEXEC | SFD_NONBLOCK);
+  int out[2] = {-1, -1}, err[2] = {-1, -1}, sync[2], errp[2];
+  if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+    kerr_set(&e, errno, "pipe");
+    status_error(&e);
+    return 125;
+  }
+  if (log && (pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0)) {
+    kerr_set(&e, errno, "pipe");
+    status_error(&e);
+    return 125;
+  }
+  int flags = p.join || p.host_command ? 0 : (p.ns_flags & ~CLONE_NEWCGROUP);
+  if (p.join) join_cgroups(&p, getpid(), &e); /* exec'd processes count against the container */
+  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
+  if (pid < 0) {
+    kerr_set(&e, errno, "clone namespaces (flags 0x%x)", flags);
+    status_error(&e);
+    return 125;
+  }
+  if (pid == 0) {
+    close(sync[1]);
+    close(errp[0]);
+    if (log) {
+      dup2(out[1], 1);
+      dup2(err[1], 2);
+    }
+    if (p.host_command) host_command(&p, sync[0], &old);
+    if (p.join) join_init(&p, sync[0], errp[1]);
+    container_init(&p, sync[0], errp[1]);
+  }
+  close(sync[0]);
+  close(errp[1]);
+  if (log) {
+    close(out[1]);
+    close(err[1]);
+  }
+  int rc = 0;
+  if (!p.join && (p.ns_flags & CLONE_NEWUSER)) rc = ns_write_idmaps(pid, &p, &e);
+  if (rc == 0 && !p.join && !p.host_command) rc = join_cgroups(&p, pid, &e);
+  if (rc == 0 && p.hook) rc = run_hook(p.hook, pid, &e);
+  if (rc == 0) rc = proxy_listen(&p, &e);
+  if (rc < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    status_error(&e);
+    return 125;
+  }
+  (void)!write(sync[1], "g", 1);
+  close(sync[1]);
+  struct kerr child_err;
+  ssize_t got = read(errp[0], &child_err, sizeof child_err);
+  close(errp[0]);
+  int failed = got == (ssize_t)sizeof child_err;
+  if (failed) status_error(&child_err);
+  else status("\"status\":\"running\",\"pid\":%d", pid);
+
+  struct pollfd fds[3 + 300] = {{sfd, POLLIN, 0}, {out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+  int open_pipes = log ? 2 : 0, code = -1;
+  char buf[65536];
+  while (code < 0 || open_pipes > 0) {
+    int nproxy = code < 0 ? proxy_fill(fds + 3, 300) : 0;
+    if (poll(fds, (nfds_t)(3 + nproxy), -1) < 0 && errno != EINTR) break;
+    if (nproxy) proxy_handle(fds + 3, nproxy);
+    for (int i = 1; i <= 2; i++) {
+      if (fds[i].fd < 0 || !fds[i].revents) continue;
+      ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (n > 0) {
+        logw_write(log, i - 1, buf, (size_t)n, 0);
+        if (p.attach) (void)!write(i, buf, (size_t)n);
+      } else if (n == 0 || errno != EINTR) {
+        logw_write(log, i - 1, "", 0, 1);
+        close(fds[i].fd);
+        fds[i].fd = -1;
+        open_pipes--;
+      }
+    }
+    if (fds[0].revents) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo != SIGCHLD) kill(pid, (int)si.ssi_signo);
+      }
+      int st;
+      if (code < 0 && waitpid(pid, &st, WNOHANG) == pid)
+        code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+  }
+  proxy_close();
+  logw_close(log);
+  {
+    if (code > 128) status("\"status\":\"exited\",\"exitCode\":%d,\"signal\":%d", code, code - 128);
+    else status("\"status\":\"exited\",\"exitCode\":%d", code);
+  }
+  return code;
+}

@@ -1,0 +1,65 @@
+package dev.kiln.runtime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collection;
+
+/**
+ * The kiln bridge: {@code kiln0} with {@value #GATEWAY}/24 on the host, one veth pair per container.
+ * The shim runs the hook this class writes with the container's init pid, before the container's
+ * process starts; the host end of the pair disappears with the container's network namespace.
+ */
+final class BridgeNetwork {
+  static final String BRIDGE = "kiln0";
+  static final String PREFIX = "10.213.7.";
+  static final String GATEWAY = PREFIX + "1";
+
+  private BridgeNetwork() {}
+
+  /**
+   * @param used addresses held by running containers
+   * @return the lowest free address
+   * @throws IOException when the /24 is full
+   */
+  static String allocate(Collection<String> used) throws IOException {
+    for (int i = 2; i < 255; i++) {
+      if (!used.contains(PREFIX + i)) return PREFIX + i;
+    }
+    throw new IOException("network bridge " + BRIDGE + ": all 253 addresses in use");
+  }
+
+  /** @return the host-side veth name of container ID */
+  static String hostVeth(String id) {
+    return "kv" + id.substring(0, 12);
+  }
+
+  /** Writes the hook script that plugs the container into the bridge. */
+  static Path writeHook(Path bundle, String id, String address) throws IOException {
+    String host = hostVeth(id);
+    String peer = "kc" + id.substring(0, 12);
+    String script = """
+        #!/bin/sh
+        # kiln bridge hook: $1 is the container init's host pid
+        set -e
+        pid=$1
+        if ! ip link show %1$s >/dev/null 2>&1; then
+          ip link add %1$s type bridge 2>/dev/null || true
+          ip addr add %2$s/24 dev %1$s 2>/dev/null || true
+          ip link set %1$s up
+        fi
+        ip link add %3$s type veth peer name %4$s
+        ip link set %3$s master %1$s up
+        ip link set %4$s netns "$pid"
+        nsenter -t "$pid" -n ip link set %4$s name eth0
+        nsenter -t "$pid" -n ip addr add %5$s/24 dev eth0
+        nsenter -t "$pid" -n ip link set eth0 up
+        nsenter -t "$pid" -n ip route add default via %2$s
+        """.formatted(BRIDGE, GATEWAY, host, peer, address);
+    Path hook = bundle.resolve("network-hook");
+    AtomicFiles.write(hook, script);
+    Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return hook;
+  }
+}

@@ -1,0 +1,250 @@
+package dev.kiln.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real containers from a busybox root file system, run by the shim (and crun/runc for parity). */
+class ContainersIT {
+  @TempDir static Path tmp;
+  static Path rootfs;
+  static Containers containers;
+
+  @BeforeAll
+  static void setUp() throws Exception {
+    rootfs = Rootfs.busybox(tmp.resolve("busybox"));
+    containers = new Containers(tmp.resolve("root"));
+  }
+
+  @AfterAll
+  static void tearDown() throws Exception {
+    for (Container c : containers.list(true)) containers.remove(c.id(), true);
+  }
+
+  record Result(int exitCode, String output, Container container) {}
+
+  static Result run(RunSpec spec) throws Exception {
+    return run(spec, OciRuntime.SHIM);
+  }
+
+  static Result run(RunSpec spec, OciRuntime runtime) throws Exception {
+    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), spec, runtime, false);
+    int code = containers.start(c.id(), true);
+    String out = containers.logs().read(c.id(), Optional.empty(), -1).stream().map(LogEntry::text).collect(Collectors.joining());
+    return new Result(code, out, containers.find(c.id()).orElseThrow());
+  }
+
+  static RunSpec.Builder sh(String script) {
+    return RunSpec.builder().cmd(List.of("sh", "-c", script));
+  }
+
+  @Test
+  void isolationLooksLikeDockers() throws Exception {
+    Result r = run(sh("""
+        echo "pid=$$ init=$(cat /proc/1/comm)"
+        echo "procs=$(ls /proc | grep -c '^[0-9]')"
+        echo "host=$(hostname)"
+        grep CapEff /proc/self/status
+        grep -q ' /work' /proc/mounts && echo HOSTMOUNT
+        echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null || echo procsys-readonly
+        mount -t tmpfs none /mnt 2>/dev/null || echo mount-denied
+        echo x > /tmp/x.ko; insmod /tmp/x.ko 2>&1 | grep -q 'not permitted' && echo module-denied
+        unshare -n true 2>/dev/null || echo unshare-denied
+        """).hostname("isol").build());
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("pid=2 init=kiln-init"), r.output());
+    assertTrue(r.output().contains("host=isol"), r.output());
+    assertTrue(r.output().contains("CapEff:\t00000000a80425fb"), r.output());
+    int procs = Integer.parseInt(r.output().replaceAll("(?s).*procs=(\\d+).*", "$1"));
+    assertTrue(procs <= 5, "processes visible: " + procs);
+    assertFalse(r.output().contains("HOSTMOUNT"), r.output());
+    for (String s : List.of("procsys-readonly", "mount-denied", "module-denied", "unshare-denied")) assertTrue(r.output().contains(s), s + " in " + r.output());
+  }
+
+  @Test
+  void exitCodesAreTheContainers() throws Exception {
+    assertEquals(7, run(sh("exit 7").build()).exitCode());
+    assertEquals(137, run(sh("kill -9 $$").build()).exitCode());
+    ShimException notFound = assertThrows(ShimException.class, () -> run(RunSpec.builder().cmd(List.of("nosuchcmd")).build()));
+    assertEquals(127, notFound.exitCode());
+    assertThrows(IllegalArgumentException.class, () -> run(sh("true").user("nosuchuser").build()));
+    assertThrows(IllegalArgumentException.class, () -> run(sh("true").capAdd(java.util.Set.of("NOT_A_CAP")).build()));
+    Result nobody = run(sh("id -u; id -g").user("nobody").build());
+    assertEquals("65534\n65534\n", nobody.output());
+  }
+
+  @Test
+  void rlimitAboveTheHardLimitIsRefusedClearly() throws Exception {
+    Result r = run(sh("true").addRlimit(new Rlimit("RLIMIT_NOFILE", 1L << 40, 1L << 40)).build());
+    assertEquals(125, r.exitCode());
+    assertTrue(r.container().error().orElseThrow().contains("CAP_SYS_RESOURCE"), r.container().error().orElseThrow());
+    assertEquals("64\n", run(sh("ulimit -n").addRlimit(new Rlimit("RLIMIT_NOFILE", 64, 64)).build()).output());
+  }
+
+  @Test
+  void memoryHogIsOomKilledAndReported() throws Exception {
+    Result r = run(sh("dd if=/dev/zero of=/dev/null bs=200M count=1").limits(Limits.NONE.withMemoryBytes(32L << 20)).build());
+    assertEquals(137, r.exitCode(), r.output());
+    assertTrue(r.container().oomKilled(), "oomKilled");
+  }
+
+  @Test
+  void forkBombStopsAtThePidsLimit() throws Exception {
+    // the inner shell forks until the kernel refuses; /tmp/n holds the fork it died at
+    Result r = run(sh("sh -c 'for i in $(seq 1 60); do echo $i > /tmp/n; sleep 1 & done' 2>/tmp/err; sleep 1.2;"
+        + " echo reached=$(cat /tmp/n); cat /tmp/err").limits(Limits.NONE.withPids(20)).build());
+    int reached = Integer.parseInt(r.output().replaceAll("(?s).*reached=(\\d+).*", "$1"));
+    assertTrue(reached >= 10 && reached <= 20, "forks before the pids limit of 20 refused one: " + reached + "\n" + r.output());
+    assertTrue(r.output().contains("can't fork"), r.output());
+  }
+
+  @Test
+  void storageSizeStopsABigWrite() throws Exception {
+    Result r = run(sh("dd if=/dev/zero of=/big bs=1M count=32 2>&1; echo rc=$?").limits(Limits.NONE.withStorageBytes(8L << 20)).build());
+    assertTrue(r.output().contains("No space left on device"), r.output());
+    assertFalse(r.output().contains("rc=0"), r.output());
+  }
+
+  @Test
+  void stopEndsAShellTrappingTermAndZombiesAreReaped() throws Exception {
+    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs),
+        sh("trap 'echo got-term; exit 0' TERM; (sleep 0.05 &); sleep 0.3; echo zombies=$(ps -o stat | grep -c Z); while true; do sleep 0.1; done").build(),
+        OciRuntime.SHIM, false);
+    containers.start(c.id(), false);
+    assertEquals(ContainerStatus.RUNNING, containers.find(c.id()).orElseThrow().status());
+    Thread.sleep(600);
+    long t0 = System.nanoTime();
+    Container stopped = containers.stop(c.id(), Duration.ofSeconds(10));
+    assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "stop took the SIGKILL path");
+    assertEquals(0, stopped.exitCode().orElseThrow());
+    String out = containers.logs().read(c.id(), Optional.empty(), -1).stream().map(LogEntry::text).collect(Collectors.joining());
+    assertTrue(out.contains("zombies=0"), out);
+    assertTrue(out.contains("got-term"), out);
+  }
+
+  @Test
+  void logsSurviveRemoval() throws Exception {
+    Container c = containers.create(Optional.of("logged"), "busybox", List.of(rootfs), sh("echo out; echo err >&2").build(), OciRuntime.SHIM, false);
+    containers.start(c.id(), true);
+    containers.remove("logged", false);
+    assertTrue(containers.find("logged").isEmpty());
+    String id = containers.logs().find("logged").orElseThrow();
+    List<LogEntry> entries = containers.logs().read(id, Optional.empty(), -1);
+    assertEquals(List.of("stdout:out\n", "stderr:err\n"), entries.stream().map(e -> e.stream() + ":" + e.text()).sorted(
+        java.util.Comparator.reverseOrder()).toList());
+    assertEquals(1, containers.logs().read(id, Optional.empty(), 1).size());
+  }
+
+  @Test
+  void namedVolumesKeepData() throws Exception {
+    Mount m = containers.volumeMount("data1:/data");
+    assertEquals(0, run(sh("echo kept > /data/f").addMount(m).build()).exitCode());
+    assertEquals("kept\n", run(sh("cat /data/f").addMount(containers.volumeMount("data1:/data:ro")).build()).output());
+    assertTrue(run(sh("echo x > /data/g 2>&1").addMount(containers.volumeMount("data1:/data:ro")).build()).exitCode() != 0);
+    assertTrue(containers.volumes().inspect("data1").isPresent());
+  }
+
+  @Test
+  void execRunsInTheContainer() throws Exception {
+    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 30").hostname("ex").build(), OciRuntime.SHIM, false);
+    containers.start(c.id(), false);
+    assertEquals(0, containers.exec(c.id(), List.of("sh", "-c", "test $(hostname) = ex && touch /tmp/marker"), List.of(), "", "", false));
+    assertEquals(0, containers.exec(c.id(), List.of("test", "-f", "/tmp/marker"), List.of(), "", "", false));
+    assertEquals(4, containers.exec(c.id(), List.of("sh", "-c", "exit 4"), List.of(), "nobody", "/tmp", false));
+    assertTrue(containers.stats(c.id()).pids().orElse(0) >= 2);
+    containers.remove(c.id(), true);
+  }
+
+  @Test
+  void bridgeGivesAnAddressPublishesAPortAndRemovalLeavesNothing() throws Exception {
+    Rootfs.requireTool("ip", "iproute2");
+    int port;
+    try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs),
+        sh("ip -4 addr show eth0; mkdir /www; echo served > /www/index.html; exec httpd -f -p 8080 -h /www")
+            .network(NetworkMode.BRIDGE).addPort(new PortMapping(port, 8080)).build(), OciRuntime.SHIM, false);
+    containers.start(c.id(), false);
+    String address = c.address().orElseThrow();
+    String body = "";
+    for (int attempt = 0; attempt < 50 && !body.contains("served"); attempt++) {
+      Thread.sleep(50);
+      try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+        s.setSoTimeout(2000);
+        s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        body = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        body = e.toString();
+      }
+    }
+    assertTrue(body.contains("served"), body);
+    String out = containers.logs().read(c.id(), Optional.empty(), -1).stream().map(LogEntry::text).collect(Collectors.joining());
+    assertTrue(out.contains(address + "/24"), out);
+    assertTrue(Files.exists(Path.of("/sys/class/net", BridgeNetwork.hostVeth(c.id()))));
+    containers.remove(c.id(), true);
+    assertFalse(Files.exists(Path.of("/sys/class/net", BridgeNetwork.hostVeth(c.id()))));
+    assertFalse(Files.exists(Path.of("/sys/fs/cgroup/memory/kiln", c.id())));
+  }
+
+  @Test
+  void killedShimLeavesNothingAfterPrune() throws Exception {
+    Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 30").build(), OciRuntime.SHIM, false);
+    containers.start(c.id(), false);
+    long monitor = ProcessHandle.of(containers.find(c.id()).orElseThrow().pid()).flatMap(ProcessHandle::parent).orElseThrow().pid();
+    ProcessHandle.of(monitor).orElseThrow().destroyForcibly();
+    Container gone = containers.await(c.id(), Duration.ofSeconds(5));
+    assertEquals(ContainerStatus.EXITED, gone.status());
+    var report = containers.prune();
+    assertTrue(report.cgroups().contains(c.id()), report.toString());
+    assertTrue(Cgroups.detect().existing().stream().noneMatch(c.id()::equals));
+    containers.remove(c.id(), false);
+  }
+
+  @Test
+  void crunAndRuncGiveTheSameResultAsTheShim() throws Exception {
+    Rootfs.requireTool("crun", "crun");
+    Rootfs.requireTool("runc", "runc");
+    mountHugetlbForCrun();
+    RunSpec spec = sh("hostname; id; grep -E 'CapEff|NoNewPrivs' /proc/self/status; echo x > /proc/sys/kernel/hostname || echo ro;"
+        + " cat /proc/kcore | wc -c; ls /mnt; exit 3").hostname("same").build();
+    Result shim = run(spec, OciRuntime.SHIM);
+    Result crun = run(spec, OciRuntime.CRUN);
+    Result runc = run(spec, OciRuntime.RUNC);
+    assertEquals(3, shim.exitCode(), shim.output());
+    assertEquals(shim.exitCode(), crun.exitCode(), crun.output());
+    assertEquals(shim.exitCode(), runc.exitCode(), runc.output());
+    // stdout and stderr are separate pipes: compare each stream, not their interleaving
+    for (String stream : List.of("stdout", "stderr")) {
+      assertEquals(stream(shim, stream), stream(crun, stream), stream);
+      assertEquals(stream(shim, stream), stream(runc, stream), stream);
+    }
+    assertTrue(stream(shim, "stdout").contains("same\nuid=0(root)"), shim.output());
+  }
+
+  static String stream(Result r, String stream) throws IOException {
+    return containers.logs().read(r.container().id(), Optional.empty(), -1).stream().filter(e -> e.stream().equals(stream))
+        .map(LogEntry::text).collect(Collectors.joining());
+  }
+
+  static void mountHugetlbForCrun() throws IOException, InterruptedException {
+    Path h = Path.of("/sys/fs/cgroup/hugetlb");
+    if (Files.exists(h.resolve("cgroup.procs")) || !Files.isDirectory(Path.of("/sys/fs/cgroup/unified"))) return;
+    // crun 1.8 refuses hybrid hosts without a v1 hugetlb hierarchy (PEERS.md)
+    Process p = new ProcessBuilder("sh", "-c", "mkdir -p " + h + " && mount -t cgroup -o hugetlb cgroup " + h).inheritIO().start();
+    assertEquals(0, p.waitFor(), "mount hugetlb cgroup for crun");
+  }
+}
