@@ -275,7 +275,12 @@ public final class TarInput {
   }
 
   private void verifyChecksum() throws IOException {
-    long stored = number(148, 8);
+    long stored;
+    try {
+      stored = number(148, 8);
+    } catch (LayerRejectedException e) {
+      stored = -1; // not even octal: garbage where a header should be
+    }
     long unsigned = 0;
     long signed = 0;
     for (int i = 0; i < BLOCK; i++) {
