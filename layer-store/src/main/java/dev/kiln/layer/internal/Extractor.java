@@ -1,0 +1,375 @@
+package dev.kiln.layer.internal;
+
+import dev.kiln.layer.ApplyOptions;
+import dev.kiln.layer.LayerRejectedException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies tar entries to a directory without ever touching anything outside it. Every entry name is
+ * checked (no absolute paths, no {@code ..}); every parent directory is resolved one component at a
+ * time with lstat, following symlinks as if the target were the root (an absolute link target starts
+ * at the target, a {@code ..} that would climb above it is refused); the last component is never
+ * followed: whatever is there is removed (without following) and the entry created in its place
+ * with O_EXCL. Hardlink targets and whiteouts are resolved the same way. Directory modes and mtimes
+ * are set at the end, so a read-only directory can still be filled. Not thread-safe: one layer at a
+ * time per target.
+ */
+public final class Extractor {
+  private static final int MAX_SYMLINKS = 40;
+
+  private final Path root;
+  private final ApplyOptions options;
+  private final byte[] buffer = new byte[256 * 1024];
+  private final ByteBuffer byteBuffer = ByteBuffer.wrap(buffer);
+  /** Verified real directories by the parent path an entry spelled; cleared on every removal. */
+  private final Map<String, Path> dirCache = new HashMap<>();
+  /** Relative paths this layer created, so an opaque marker spares them. */
+  private final Set<String> created = new HashSet<>();
+  private final List<DeferredDir> dirs = new ArrayList<>();
+
+  private record DeferredDir(Path path, int mode, long mtime) {}
+
+  /**
+   * Prepares to apply entries to a directory.
+   *
+   * @param root the target directory; must exist
+   * @param options ownership, device and whiteout rules
+   * @throws IOException when the target is not a directory
+   */
+  public Extractor(Path root, ApplyOptions options) throws IOException {
+    this.root = root.toAbsolutePath().normalize();
+    this.options = options;
+    if (!Files.isDirectory(this.root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(root + ": not a directory");
+    }
+  }
+
+  /**
+   * Applies one entry; a file's content is read from {@code tar}.
+   *
+   * @param e the entry
+   * @param tar the reader positioned at its content
+   * @throws IOException when the entry is hostile ({@link LayerRejectedException}) or writing fails
+   */
+  public void apply(TarEntry e, TarInput tar) throws IOException {
+    List<String> parts = split(e.name(), e);
+    if (parts.isEmpty()) {
+      if (e.type() == TarEntry.Type.DIRECTORY) { // the root itself: only its metadata
+        ownAndLabel(root, e);
+        dirs.add(new DeferredDir(root, e.mode(), e.mtime()));
+        return;
+      }
+      throw reject(e, "names the root of the target as a " + e.type());
+    }
+    String base = parts.getLast();
+    List<String> parentParts = parts.subList(0, parts.size() - 1);
+    if (base.startsWith(TreeWalks.WHITEOUT)) {
+      whiteout(e, parentParts, base);
+      return;
+    }
+    Path parent = resolveDir(e, parentParts, true);
+    Path path = parent.resolve(base);
+    String rel = String.join("/", parts);
+    FileAttrs existing = lstat(path);
+    if (e.type() == TarEntry.Type.DIRECTORY && existing != null && existing.isDirectory()) {
+      ownAndLabel(path, e);
+      dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
+      created.add(rel);
+      return;
+    }
+    Path linkTarget = null;
+    if (e.type() == TarEntry.Type.HARDLINK) {
+      linkTarget = resolveLinkTarget(e); // before removing anything, so a bad link changes nothing
+    }
+    if (existing != null) {
+      remove(path, existing.isDirectory());
+    }
+    switch (e.type()) {
+      case DIRECTORY -> {
+        Files.createDirectory(path);
+        ownAndLabel(path, e);
+        dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
+      }
+      case FILE -> {
+        writeFile(path, e, tar);
+        finish(path, e);
+      }
+      case SYMLINK -> {
+        Files.createSymbolicLink(path, Path.of(e.linkName()));
+        ownAndLabel(path, e);
+        Native.setTimes(path, e.mtime(), 0);
+      }
+      case HARDLINK -> Files.createLink(path, linkTarget);
+      case CHAR_DEVICE, BLOCK_DEVICE, FIFO -> {
+        if (e.type() != TarEntry.Type.FIFO && !options.devices()) {
+          return; // without root a device cannot be made; skipped as rootless unpackers do
+        }
+        int type = switch (e.type()) {
+          case CHAR_DEVICE -> Native.S_IFCHR;
+          case BLOCK_DEVICE -> Native.S_IFBLK;
+          default -> Native.S_IFIFO;
+        };
+        Native.mknod(path, type | (e.mode() & 0777), e.devMajor(), e.devMinor());
+        finish(path, e);
+      }
+    }
+    created.add(rel);
+  }
+
+  /**
+   * Sets the deferred directory modes and mtimes; call once after the last entry.
+   *
+   * @throws IOException when a call fails
+   */
+  public void finishDirectories() throws IOException {
+    for (int i = dirs.size() - 1; i >= 0; i--) {
+      DeferredDir d = dirs.get(i);
+      if (Files.isDirectory(d.path(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        Native.chmod(d.path(), d.mode());
+        Native.setTimes(d.path(), d.mtime(), 0);
+      }
+    }
+    dirs.clear();
+  }
+
+  private void writeFile(Path path, TarEntry e, TarInput tar) throws IOException {
+    try (FileChannel ch = FileChannel.open(
+        path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
+        byteBuffer.clear().limit(n);
+        while (byteBuffer.hasRemaining()) {
+          ch.write(byteBuffer);
+        }
+      }
+    }
+  }
+
+  private void finish(Path path, TarEntry e) throws IOException {
+    ownAndLabel(path, e);
+    Native.chmod(path, e.mode()); // after chown, which clears setuid bits
+    Native.setTimes(path, e.mtime(), 0);
+  }
+
+  private void ownAndLabel(Path path, TarEntry e) throws IOException {
+    if (options.ownership()) {
+      Native.lchown(path, (int) e.uid(), (int) e.gid());
+    }
+    for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
+      Native.setXattr(path, x.getKey(), x.getValue());
+    }
+  }
+
+  private void whiteout(TarEntry e, List<String> parentParts, String base) throws IOException {
+    Path parent = resolveDir(e, parentParts, options.whiteouts() == ApplyOptions.Whiteouts.OVERLAY);
+    if (parent == null) {
+      return; // nothing below to hide
+    }
+    String prefix = parentParts.isEmpty() ? "" : String.join("/", parentParts) + "/";
+    if (base.equals(TreeWalks.OPAQUE)) {
+      if (options.whiteouts() == ApplyOptions.Whiteouts.OVERLAY) {
+        Native.setXattr(parent, "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII));
+        return;
+      }
+      List<String> victims = new ArrayList<>();
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
+        for (Path p : ds) {
+          if (!created.contains(prefix + p.getFileName())) {
+            victims.add(p.getFileName().toString());
+          }
+        }
+      }
+      for (String v : victims) {
+        Path p = parent.resolve(v);
+        FileAttrs a = lstat(p);
+        if (a != null) {
+          remove(p, a.isDirectory());
+        }
+      }
+      return;
+    }
+    String victim = base.substring(TreeWalks.WHITEOUT.length());
+    if (victim.isEmpty() || victim.equals(".") || victim.equals("..") || victim.contains("/")) {
+      throw reject(e, "whiteout names no file inside the target");
+    }
+    Path p = parent.resolve(victim);
+    FileAttrs a = lstat(p);
+    if (options.whiteouts() == ApplyOptions.Whiteouts.OVERLAY) {
+      if (a != null) {
+        remove(p, a.isDirectory());
+      }
+      Native.mknod(p, Native.S_IFCHR, 0, 0);
+      created.add(prefix + victim);
+      return;
+    }
+    if (a != null) {
+      remove(p, a.isDirectory());
+    }
+  }
+
+  private Path resolveLinkTarget(TarEntry e) throws IOException {
+    List<String> parts = split(e.linkName(), e);
+    if (parts.isEmpty()) {
+      throw reject(e, "hardlink to the target's root");
+    }
+    Path dir = resolveDir(e, parts.subList(0, parts.size() - 1), false);
+    Path target = dir == null ? null : dir.resolve(parts.getLast());
+    FileAttrs a = target == null ? null : lstat(target);
+    if (a == null) {
+      throw reject(e, "hardlink target '" + e.linkName() + "' does not exist in the layer so far");
+    }
+    if (a.isDirectory()) {
+      throw reject(e, "hardlink target '" + e.linkName() + "' is a directory");
+    }
+    return target;
+  }
+
+  /**
+   * Splits a name into components, refusing absolute names and {@code ..}; {@code .} and empty
+   * components are dropped.
+   */
+  private static List<String> split(String name, TarEntry e) throws LayerRejectedException {
+    if (name.startsWith("/")) {
+      throw reject(e, "absolute path '" + name + "'");
+    }
+    if (name.indexOf('\0') >= 0) {
+      throw reject(e, "NUL byte in path");
+    }
+    List<String> parts = new ArrayList<>();
+    for (String p : name.split("/")) {
+      if (p.equals("..")) {
+        throw reject(e, "path '" + name + "' contains '..'");
+      }
+      if (!p.isEmpty() && !p.equals(".")) {
+        parts.add(p);
+      }
+    }
+    return parts;
+  }
+
+  /**
+   * Resolves a parent path to a real directory inside the target, following symlinks as if the
+   * target were the root.
+   *
+   * @return the directory, or {@code null} when a component is missing and {@code create} is false
+   */
+  private Path resolveDir(TarEntry e, List<String> parts, boolean create) throws IOException {
+    String key = String.join("/", parts);
+    Path cached = dirCache.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    ArrayDeque<String> todo = new ArrayDeque<>(parts);
+    ArrayList<String> real = new ArrayList<>();
+    int links = 0;
+    while (!todo.isEmpty()) {
+      String c = todo.pollFirst();
+      if (c.isEmpty() || c.equals(".")) {
+        continue;
+      }
+      if (c.equals("..")) {
+        if (real.isEmpty()) {
+          throw reject(e, "path goes through a symlink that points outside the target");
+        }
+        real.removeLast();
+        continue;
+      }
+      Path p = join(real).resolve(c);
+      FileAttrs a = lstat(p);
+      if (a == null) {
+        if (!create) {
+          return null;
+        }
+        Files.createDirectory(p);
+        if (options.ownership()) {
+          Native.lchown(p, 0, 0);
+        }
+        real.add(c);
+      } else if (a.isDirectory()) {
+        real.add(c);
+      } else if (a.isSymlink()) {
+        if (++links > MAX_SYMLINKS) {
+          throw reject(e, "too many levels of symlinks");
+        }
+        String target = Files.readSymbolicLink(p).toString();
+        if (target.startsWith("/")) {
+          real.clear(); // an absolute link means the image's root, which is the target
+        }
+        String[] tparts = target.split("/");
+        for (int i = tparts.length - 1; i >= 0; i--) {
+          todo.addFirst(tparts[i]);
+        }
+      } else {
+        throw reject(e, "parent '" + String.join("/", real) + (real.isEmpty() ? "" : "/") + c
+            + "' is not a directory");
+      }
+    }
+    Path dir = join(real);
+    if (dirCache.size() > 4096) {
+      dirCache.clear();
+    }
+    dirCache.put(key, dir);
+    return dir;
+  }
+
+  private Path join(List<String> real) {
+    Path p = root;
+    for (String c : real) {
+      p = p.resolve(c);
+    }
+    return p;
+  }
+
+  private void remove(Path path, boolean directory) throws IOException {
+    dirCache.clear(); // a cached directory may be what goes, or hold it
+    if (!directory) {
+      Files.delete(path);
+      return;
+    }
+    Files.walkFileTree(path, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+        if (exc != null) {
+          throw exc;
+        }
+        Files.delete(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  private static FileAttrs lstat(Path p) throws IOException {
+    try {
+      return FileAttrs.read(p);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static LayerRejectedException reject(TarEntry e, String why) {
+    return new LayerRejectedException(e == null ? "" : e.name(), why);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.kiln.layer.internal;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
+
+/**
+ * A gzip writer that deflates fixed-size blocks on several threads and joins them into one gzip
+ * member any inflater reads, as pigz does: each block is primed with the previous block's last 32
+ * KiB as a preset dictionary and ends on a sync flush, so the raw deflate streams concatenate. The
+ * CRC runs on the writing thread (it is intrinsic and far faster than deflate). The output depends
+ * only on the input and the level, never on the thread count. Memory stays bounded: at most {@code
+ * 2 × threads} blocks are in flight. The header has no name and mtime 0. Closing finishes the
+ * member and closes the wrapped stream. Not thread-safe for callers.
+ */
+public final class ParallelGzipOutputStream extends OutputStream {
+  private static final int BLOCK = 128 * 1024;
+  private static final int DICTIONARY = 32 * 1024;
+
+  private final OutputStream out;
+  private final int level;
+  private final ExecutorService pool;
+  private final int maxPending;
+  private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
+  private final ThreadLocal<Deflater> deflaters;
+  private final CRC32 crc = new CRC32();
+  private byte[] block = new byte[BLOCK];
+  private int fill;
+  private byte[] dictionary;
+  private long total;
+  private boolean closed;
+
+  /**
+   * Starts a gzip member.
+   *
+   * @param out where the gzip bytes go; closed by {@link #close()}
+   * @param level the deflate level, 1–9
+   * @param threads how many threads deflate, ≥ 1
+   * @throws IOException when writing the header fails
+   */
+  public ParallelGzipOutputStream(OutputStream out, int level, int threads) throws IOException {
+    if (level < 1 || level > 9 || threads < 1) {
+      throw new IllegalArgumentException("gzip level " + level + ", threads " + threads);
+    }
+    this.out = out;
+    this.level = level;
+    this.maxPending = 2 * threads;
+    this.pool = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "kiln-gzip");
+      t.setDaemon(true);
+      return t;
+    });
+    this.deflaters = ThreadLocal.withInitial(() -> new Deflater(level, true));
+    // magic, deflate, no flags, mtime 0, extra flags (2 = best, 4 = fastest), OS unknown
+    int xfl = level == 9 ? 2 : level == 1 ? 4 : 0;
+    out.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, (byte) xfl, (byte) 0xff});
+  }
+
+  @Override
+  public void write(int b) throws IOException {
+    write(new byte[] {(byte) b}, 0, 1);
+  }
+
+  @Override
+  public void write(byte[] b, int off, int len) throws IOException {
+    if (closed) {
+      throw new IOException("gzip stream closed");
+    }
+    crc.update(b, off, len);
+    total += len;
+    while (len > 0) {
+      int n = Math.min(len, BLOCK - fill);
+      System.arraycopy(b, off, block, fill, n);
+      fill += n;
+      off += n;
+      len -= n;
+      if (fill == BLOCK) {
+        submit(false);
+      }
+    }
+  }
+
+  private void submit(boolean last) throws IOException {
+    byte[] input = block;
+    int length = fill;
+    byte[] dict = dictionary;
+    pending.add(pool.submit(() -> deflate(input, length, dict, last)));
+    if (!last) {
+      dictionary = Arrays.copyOfRange(input, length - DICTIONARY, length);
+      block = new byte[BLOCK];
+      fill = 0;
+    }
+    while (pending.size() > maxPending) {
+      writeOldest();
+    }
+  }
+
+  private byte[] deflate(byte[] input, int length, byte[] dict, boolean last) {
+    Deflater d = deflaters.get();
+    d.reset();
+    if (dict != null) {
+      d.setDictionary(dict);
+    }
+    d.setInput(input, 0, length);
+    if (last) {
+      d.finish();
+    }
+    byte[] buf = new byte[length + length / 8 + 1024];
+    int n = 0;
+    while (true) {
+      if (n == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      int got = d.deflate(buf, n, buf.length - n, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
+      n += got;
+      if (last ? d.finished() : (n < buf.length && d.needsInput())) {
+        return Arrays.copyOf(buf, n);
+      }
+    }
+  }
+
+  private void writeOldest() throws IOException {
+    Future<byte[]> f = pending.poll();
+    try {
+      out.write(f.get());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while compressing");
+    } catch (ExecutionException e) {
+      throw new IOException("gzip compression failed", e.getCause());
+    }
+  }
+
+  /** Flushes nothing early: blocks are deflated whole so the output stays reproducible. */
+  @Override
+  public void flush() {}
+
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    try {
+      submit(true);
+      while (!pending.isEmpty()) {
+        writeOldest();
+      }
+      long c = crc.getValue();
+      out.write(new byte[] {
+        (byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
+        (byte) total, (byte) (total >>> 8), (byte) (total >>> 16), (byte) (total >>> 24)
+      });
+      closed = true;
+      out.close();
+    } finally {
+      closed = true;
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.kiln.layer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.kiln.layer.internal.Native;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class DeterminismTest {
+  @TempDir Path tmp;
+
+  @ParameterizedTest
+  @EnumSource(Compression.class)
+  void sameTreeInTwoRootsGivesTheSameBytes(Compression compression) throws IOException {
+    Fixtures.richTree(tmp.resolve("one"));
+    Fixtures.richTree(tmp.resolve("two"));
+    LayerOptions options = LayerOptions.defaults().withCompression(compression);
+    byte[] a = Fixtures.layerBytes(tmp.resolve("one"), options);
+    byte[] b = Fixtures.layerBytes(tmp.resolve("two"), options);
+    byte[] again = Fixtures.layerBytes(tmp.resolve("one"), options);
+    assertArrayEquals(a, b);
+    assertArrayEquals(a, again);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Compression.class, names = {"GZIP", "ZSTD"})
+  void threadCountDoesNotChangeTheBlob(Compression compression) throws IOException {
+    Fixtures.richTree(tmp.resolve("t"));
+    LayerOptions options = LayerOptions.defaults().withCompression(compression);
+    assertArrayEquals(
+        Fixtures.layerBytes(tmp.resolve("t"), options.withThreads(1)),
+        Fixtures.layerBytes(tmp.resolve("t"), options.withThreads(5)));
+  }
+
+  @Test
+  void sourceDateEpochClampsNewerMtimesOnly() throws IOException {
+    Path one = tmp.resolve("one");
+    Path two = tmp.resolve("two");
+    Fixtures.richTree(one);
+    Fixtures.richTree(two);
+    LayerWriter plain = new LayerWriter(LayerOptions.defaults().withCompression(Compression.NONE));
+    LayerWriter clamped = new LayerWriter(
+        LayerOptions.defaults().withCompression(Compression.NONE).withSourceDateEpoch(1_000));
+    // touching a file changes the plain layer, but not the clamped one (both times are after the epoch)
+    Native.setTimes(two.resolve("etc/hostname"), Fixtures.MTIME + 99, 0);
+    assertNotEquals(
+        plain.writeDirectory(one, Fixtures.nowhere()).diffId(),
+        plain.writeDirectory(two, Fixtures.nowhere()).diffId());
+    assertEquals(
+        clamped.writeDirectory(one, Fixtures.nowhere()).diffId(),
+        clamped.writeDirectory(two, Fixtures.nowhere()).diffId());
+    // a file older than the epoch keeps its own time
+    Native.setTimes(two.resolve("etc/hostname"), 10, 0);
+    assertNotEquals(
+        clamped.writeDirectory(one, Fixtures.nowhere()).diffId(),
+        clamped.writeDirectory(two, Fixtures.nowhere()).diffId());
+  }
+}

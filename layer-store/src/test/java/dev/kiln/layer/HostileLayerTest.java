@@ -1,0 +1,251 @@
+package dev.kiln.layer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kiln.layer.internal.TarEntry;
+import dev.kiln.layer.internal.TarEntry.Type;
+import dev.kiln.layer.internal.TarOutput;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A corpus of hostile layers, generated here: each must be refused with an error naming the entry,
+ * and the sandbox around the target (a sibling directory with a sentinel file, and the sandbox
+ * itself) must be exactly as before, byte for byte and mtime for mtime.
+ */
+class HostileLayerTest {
+  @TempDir Path tmp;
+
+  /** One corpus case: its entries, and the entry the error must name. */
+  private record Case(String name, List<Item> items, String offender) {}
+
+  private record Item(TarEntry entry, byte[] content) {}
+
+  private static Item file(String name, String text) {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    return new Item(TarEntry.of(name, Type.FILE, 0644, b.length, 0), b);
+  }
+
+  private static Item dir(String name) {
+    return new Item(TarEntry.of(name, Type.DIRECTORY, 0755, 0, 0), null);
+  }
+
+  private static Item symlink(String name, String target) {
+    return new Item(TarEntry.of(name, Type.SYMLINK, 0777, 0, 0).withLinkName(target), null);
+  }
+
+  private static Item hardlink(String name, String target) {
+    return new Item(TarEntry.of(name, Type.HARDLINK, 0644, 0, 0).withLinkName(target), null);
+  }
+
+  private static byte[] tar(List<Item> items) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TarOutput t = new TarOutput(out);
+    for (Item i : items) {
+      t.put(i.entry(), i.content() == null ? null : new ByteArrayInputStream(i.content()));
+    }
+    t.finish();
+    return out.toByteArray();
+  }
+
+  private static List<Case> corpus() {
+    return List.of(
+        new Case("dot-dot", List.of(file("../evil", "x")), "../evil"),
+        new Case("dot-dot-inside", List.of(dir("a"), file("a/../../evil", "x")), "a/../../evil"),
+        new Case("absolute", List.of(file("/tmp/evil", "x")), "/tmp/evil"),
+        new Case("write-through-escaping-symlink",
+            List.of(symlink("link", "../outside"), file("link/pwned", "x")), "link/pwned"),
+        new Case("write-through-deep-escaping-symlink",
+            List.of(dir("a"), dir("a/b"), symlink("a/b/up", "../../../../../.."),
+                file("a/b/up/pwned", "x")), "a/b/up/pwned"),
+        new Case("symlink-chain-escape",
+            List.of(symlink("one", "two"), symlink("two", "../outside"), file("one/pwned", "x")),
+            "one/pwned"),
+        new Case("symlink-replaces-directory",
+            List.of(dir("d"), file("d/ok", "fine"), symlink("d", "../outside"), file("d/pwned", "x")),
+            "d/pwned"),
+        new Case("hardlink-outside", List.of(hardlink("hl", "../outside/sentinel")), "hl"),
+        new Case("hardlink-absolute", List.of(hardlink("hl", "/etc/passwd")), "hl"),
+        new Case("hardlink-through-escaping-symlink",
+            List.of(symlink("link", "../outside"), hardlink("hl", "link/sentinel")), "hl"),
+        new Case("whiteout-outside", List.of(file("../.wh.outside", "")), "../.wh.outside"),
+        new Case("whiteout-through-escaping-symlink",
+            List.of(symlink("link", "../outside"), file("link/.wh.sentinel", "")), "link/.wh.sentinel"),
+        new Case("opaque-through-escaping-symlink",
+            List.of(symlink("link", "../outside"), file("link/.wh..wh..opq", "")),
+            "link/.wh..wh..opq"),
+        new Case("whiteout-of-dot-dot", List.of(file(".wh...", "")), ".wh..."));
+  }
+
+  private SortedMap<String, String> sandbox() throws IOException {
+    return Fixtures.snapshot(tmp, true);
+  }
+
+  private Path prepare(String name) throws IOException {
+    Path box = tmp.resolve(name);
+    Files.createDirectories(box.resolve("target"));
+    Fixtures.write(box.resolve("outside/sentinel"), "precious\n");
+    Fixtures.fixMtimes(box);
+    return box;
+  }
+
+  /** Everything except the target directory's own contents. */
+  private SortedMap<String, String> around(Path box) throws IOException {
+    SortedMap<String, String> all = Fixtures.snapshot(box, true);
+    all.keySet().removeIf(k -> k.startsWith("target/"));
+    return all;
+  }
+
+  @TestFactory
+  Stream<DynamicTest> hostileLayersAreRefusedAndTouchNothingOutside() {
+    return corpus().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+      Path box = prepare(c.name());
+      SortedMap<String, String> before = around(box);
+      byte[] layer = tar(c.items());
+      LayerRejectedException e = assertThrows(LayerRejectedException.class,
+          () -> new LayerApplier(ApplyOptions.defaults())
+              .apply(new ByteArrayInputStream(layer), box.resolve("target")));
+      assertEquals(c.offender(), e.entry(), e.getMessage());
+      assertTrue(e.getMessage().contains(c.offender()), e.getMessage());
+      Native_fixTargetMtime(box);
+      assertEquals(before, around(box), "nothing outside the target changed");
+      assertEquals("precious\n", Files.readString(box.resolve("outside/sentinel")));
+    }));
+  }
+
+  // The target directory's own mtime legitimately changes; everything else must not.
+  private static void Native_fixTargetMtime(Path box) throws IOException {
+    dev.kiln.layer.internal.Native.setTimes(box.resolve("target"), Fixtures.MTIME, 0);
+    dev.kiln.layer.internal.Native.setTimes(box, Fixtures.MTIME, 0);
+  }
+
+  @Test
+  void absoluteSymlinksResolveInsideTheTarget() throws IOException {
+    Path box = prepare("absolute-symlink");
+    SortedMap<String, String> before = around(box);
+    byte[] layer = tar(List.of(symlink("link", box.resolve("outside").toString()),
+        file("link/landed", "inside")));
+    new LayerApplier(ApplyOptions.defaults()).apply(new ByteArrayInputStream(layer), box.resolve("target"));
+    // the absolute target is read as the image's root, which is the target directory
+    Path landed = box.resolve("target").resolve(box.resolve("outside").toString().substring(1)).resolve("landed");
+    assertEquals("inside", Files.readString(landed));
+    Native_fixTargetMtime(box);
+    assertEquals(before, around(box));
+  }
+
+  @Test
+  void sizeThatLiesIsRefusedNamingTheEntry() throws IOException {
+    byte[] whole = tar(List.of(file("ok", "fine"), file("liar", "y".repeat(5000))));
+    byte[] cut = Arrays.copyOf(whole, 512 + 512 + 512 + 100); // the liar's header, then 100 bytes
+    Path box = prepare("liar");
+    LayerRejectedException e = assertThrows(LayerRejectedException.class,
+        () -> new LayerApplier(ApplyOptions.defaults()).apply(new ByteArrayInputStream(cut), box.resolve("target")));
+    assertEquals("liar", e.entry(), e.getMessage());
+  }
+
+  @Test
+  void sizeTooSmallMakesTheNextHeaderGarbageAndIsRefused() throws IOException {
+    byte[] honest = tar(List.of(file("short", "z".repeat(2000)), file("next", "n")));
+    // claim 10 bytes: the reader then takes file data for the next header
+    byte[] lie = honest.clone();
+    byte[] size = String.format("%011o", 10).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(size, 0, lie, 124, 11);
+    fixChecksum(lie, 0);
+    Path box = prepare("short");
+    LayerRejectedException e = assertThrows(LayerRejectedException.class,
+        () -> new LayerApplier(ApplyOptions.defaults()).apply(new ByteArrayInputStream(lie), box.resolve("target")));
+    assertTrue(e.getMessage().contains("checksum"), e.getMessage());
+  }
+
+  private static void fixChecksum(byte[] tar, int offset) {
+    Arrays.fill(tar, offset + 148, offset + 156, (byte) ' ');
+    int sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += tar[offset + i] & 0xff;
+    }
+    byte[] s = String.format("%06o\0", sum).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(s, 0, tar, offset + 148, 7);
+  }
+
+  private static byte[] gzipBomb(long zeros) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(out)) {
+      TarOutput t = new TarOutput(gz);
+      t.put(TarEntry.of("bomb", Type.FILE, 0644, zeros, 0), new InputStream() {
+        long left = zeros;
+
+        @Override
+        public int read() {
+          return left-- > 0 ? 0 : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          if (left <= 0) {
+            return -1;
+          }
+          int n = (int) Math.min(len, left);
+          Arrays.fill(b, off, off + n, (byte) 0);
+          left -= n;
+          return n;
+        }
+      });
+      t.finish();
+    }
+    return out.toByteArray();
+  }
+
+  @Test
+  void decompressionBombIsRefusedByRatio() throws IOException {
+    byte[] bomb = gzipBomb(200L << 20); // 200 MiB of zeros, about 200 KiB compressed
+    Path box = prepare("ratio");
+    LayerRejectedException e = assertThrows(LayerRejectedException.class,
+        () -> new LayerApplier(ApplyOptions.defaults().withBounds(1L << 40, 100))
+            .apply(new ByteArrayInputStream(bomb), box.resolve("target")));
+    assertTrue(e.getMessage().contains("decompression bomb"), e.getMessage());
+    assertTrue(Files.size(box.resolve("target/bomb")) < (20L << 20), "stopped early");
+  }
+
+  @Test
+  void decompressionBombIsRefusedBySize() throws IOException {
+    byte[] bomb = gzipBomb(8L << 20);
+    Path box = prepare("size");
+    LayerRejectedException e = assertThrows(LayerRejectedException.class,
+        () -> new LayerApplier(ApplyOptions.defaults().withBounds(1L << 20, 1_000_000))
+            .apply(new ByteArrayInputStream(bomb), box.resolve("target")));
+    assertTrue(e.getMessage().contains("1048576"), e.getMessage());
+    // and the same layer passes with room to spare
+    Path ok = prepare("size-ok");
+    new LayerApplier(ApplyOptions.defaults()).apply(new ByteArrayInputStream(bomb), ok.resolve("target"));
+    assertEquals(8L << 20, Files.size(ok.resolve("target/bomb")));
+  }
+
+  @Test
+  void corpusCasesAreNotRefusedForAnotherReason() throws IOException {
+    // Control: the same shapes without the hostile part apply cleanly, so each refusal above is
+    // caused by the hostile entry and not by something incidental.
+    List<Item> benign = new ArrayList<>(List.of(symlink("link", "d"), dir("d"), file("link/ok", "x"),
+        hardlink("hl", "link/ok"), file("d/.wh.gone", ""), file("d/.wh..wh..opq", "")));
+    Path box = prepare("benign");
+    new LayerApplier(ApplyOptions.defaults()).apply(new ByteArrayInputStream(tar(benign)), box.resolve("target"));
+    assertEquals("x", Files.readString(box.resolve("target/hl")));
+    assertEquals(sandbox().isEmpty(), false);
+  }
+}
