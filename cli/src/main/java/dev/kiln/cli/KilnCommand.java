@@ -8,5 +8,5 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.class,
     description = "Build, store, ship and run container images.",
-    subcommands = {VersionCommand.class})
+    subcommands = {VersionCommand.class, RegistryCommand.class})
 public final class KilnCommand {}
