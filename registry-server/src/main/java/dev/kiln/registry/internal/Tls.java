@@ -124,7 +124,7 @@ public final class Tls {
         new GeneralNames(san.toArray(GeneralName[]::new)));
     X509Certificate cert = sign(serverBuilder.build(new JcaContentSignerBuilder("SHA256withECDSA")
         .build(caKeys.getPrivate())));
-    writePem(serverKey, serverKeys);
+    writePem(serverKey, new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", serverKeys.getPrivate().getEncoded()));
     writePem(ca, caCert);
     writePem(serverCert, cert, caCert);
     // The CA key is not kept: nothing else should ever be signed with it.
@@ -169,7 +169,7 @@ public final class Tls {
       Object o = p.readObject();
       JcaPEMKeyConverter c = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
-        return c.getKeyPair(pair).getPrivate();
+        return c.getPrivateKey(pair.getPrivateKeyInfo());
       }
       if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info) {
         return c.getPrivateKey(info);

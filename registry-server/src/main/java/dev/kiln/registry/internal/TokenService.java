@@ -154,7 +154,7 @@ public final class TokenService {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path temp = file.resolveSibling(file.getFileName() + ".tmp");
       try (Writer w = Files.newBufferedWriter(temp, UTF_8); JcaPEMWriter pem = new JcaPEMWriter(w)) {
-        pem.writeObject(keys);
+        pem.writeObject(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", keys.getPrivate().getEncoded()));
       }
       Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return keys;
@@ -163,7 +163,7 @@ public final class TokenService {
       Object o = parser.readObject();
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       if (o instanceof PEMKeyPair pair) {
-        return converter.getKeyPair(pair);
+        o = pair.getPrivateKeyInfo();
       }
       if (o instanceof PrivateKeyInfo info) {
         PrivateKey key = converter.getPrivateKey(info);
@@ -175,7 +175,7 @@ public final class TokenService {
     }
   }
 
-  private static PublicKey publicOf(PrivateKey key) throws GeneralSecurityException, IOException {
+  static PublicKey publicOf(PrivateKey key) throws GeneralSecurityException, IOException {
     if (key instanceof RSAPrivateCrtKey rsa) {
       return KeyFactory.getInstance("RSA").generatePublic(
           new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
