@@ -38,7 +38,8 @@ import picocli.CommandLine.ScopeType;
       RmCommand.class,
       ExecCommand.class,
       StatsCommand.class,
-      VolumeCommand.class
+      VolumeCommand.class,
+      RegistryCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",

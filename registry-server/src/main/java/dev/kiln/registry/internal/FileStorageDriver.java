@@ -1,0 +1,298 @@
+package dev.kiln.registry.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+
+/**
+ * A {@link StorageDriver} on a local directory. Small writes go to a temp file beside the target,
+ * are forced to disk and renamed over it; appends are forced on close. The storage lock is an
+ * {@code fcntl} lock on {@code <root>/lock} (so {@code kiln registry gc} in another process is
+ * excluded too) plus an in-process read/write lock, because one JVM cannot hold overlapping file
+ * locks.
+ */
+public final class FileStorageDriver implements StorageDriver {
+  private final Path root;
+  private final ReentrantReadWriteLock local = new ReentrantReadWriteLock();
+  private final Object fileLockGuard = new Object();
+  // Guarded by fileLockGuard: the shared file lock held while any in-process shared holder exists.
+  private int sharedHolders;
+  private FileLock sharedFileLock;
+  private FileChannel sharedChannel;
+
+  /**
+   * Uses a directory, creating it when absent.
+   *
+   * @param root the directory
+   * @throws IOException when it cannot be created
+   */
+  public FileStorageDriver(Path root) throws IOException {
+    this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toAbsolutePath();
+  }
+
+  /**
+   * The directory this driver stores under.
+   *
+   * @return the root
+   */
+  public Path root() {
+    return root;
+  }
+
+  private Path resolve(String path) {
+    if (path.startsWith("/") || path.contains("..") || path.contains("\\")) {
+      throw new IllegalArgumentException("storage path escapes the root: " + path);
+    }
+    return path.isEmpty() ? root : root.resolve(path);
+  }
+
+  @Override
+  public Optional<byte[]> read(String path, int cap) throws IOException {
+    Path file = resolve(path);
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] bytes = in.readNBytes(cap + 1);
+      if (bytes.length > cap) {
+        throw new IOException(path + ": larger than " + cap + " bytes");
+      }
+      return Optional.of(bytes);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void write(String path, byte[] bytes) throws IOException {
+    Path file = resolve(path);
+    Files.createDirectories(file.getParent());
+    Path temp = file.resolveSibling("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      ByteBuffer buffer = ByteBuffer.wrap(bytes);
+      while (buffer.hasRemaining()) {
+        ch.write(buffer);
+      }
+      ch.force(true);
+    }
+    try {
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+  }
+
+  @Override
+  public Optional<InputStream> open(String path, long offset) throws IOException {
+    try {
+      FileChannel ch = FileChannel.open(resolve(path), StandardOpenOption.READ);
+      ch.position(offset);
+      return Optional.of(Channels.newInputStream(ch));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public OutputStream append(String path) throws IOException {
+    Path file = resolve(path);
+    Files.createDirectories(file.getParent());
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.APPEND);
+    OutputStream raw = Channels.newOutputStream(ch);
+    return new OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        raw.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        raw.write(b, off, len);
+      }
+
+      @Override
+      public void close() throws IOException {
+        try {
+          if (ch.isOpen()) {
+            ch.force(false);
+          }
+        } finally {
+          raw.close();
+        }
+      }
+    };
+  }
+
+  @Override
+  public void truncate(String path, long size) throws IOException {
+    try (FileChannel ch = FileChannel.open(resolve(path), StandardOpenOption.WRITE)) {
+      ch.truncate(size);
+      ch.force(false);
+    }
+  }
+
+  @Override
+  public Optional<Stat> stat(String path) throws IOException {
+    try {
+      BasicFileAttributes a = Files.readAttributes(resolve(path), BasicFileAttributes.class);
+      return Optional.of(new Stat(a.size(), a.lastModifiedTime().toInstant(), a.isDirectory()));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void touch(String path) throws IOException {
+    Files.setLastModifiedTime(resolve(path), FileTime.fromMillis(System.currentTimeMillis()));
+  }
+
+  @Override
+  public List<String> list(String path) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (Stream<Path> children = Files.list(resolve(path))) {
+      children.forEach(p -> names.add(p.getFileName().toString()));
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public void move(String from, String to) throws IOException {
+    Path source = resolve(from);
+    Path target = resolve(to);
+    Files.createDirectories(target.getParent());
+    try {
+      if (Files.exists(target)) {
+        Files.delete(source);
+        return;
+      }
+      Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
+      Files.deleteIfExists(source);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("storage " + root + " cannot rename atomically: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void delete(String path) throws IOException {
+    Path start = resolve(path);
+    if (!Files.exists(start)) {
+      return;
+    }
+    Files.walkFileTree(start, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException exc) {
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+        Files.deleteIfExists(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  @Override
+  public long usage(String path) throws IOException {
+    Path start = resolve(path);
+    if (!Files.exists(start)) {
+      return 0;
+    }
+    long[] total = {0};
+    Files.walkFileTree(start, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        total[0] += attrs.size();
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException exc) {
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    return total[0];
+  }
+
+  @Override
+  public Lock lock(boolean exclusive) throws IOException {
+    Path file = root.resolve("lock");
+    if (exclusive) {
+      local.writeLock().lock();
+      try {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = ch.lock(0, Long.MAX_VALUE, false);
+        return () -> {
+          try {
+            held.release();
+            ch.close();
+          } finally {
+            local.writeLock().unlock();
+          }
+        };
+      } catch (IOException | RuntimeException e) {
+        local.writeLock().unlock();
+        throw e;
+      }
+    }
+    local.readLock().lock();
+    try {
+      synchronized (fileLockGuard) {
+        if (sharedHolders == 0) {
+          sharedChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
+          sharedFileLock = sharedChannel.lock(0, Long.MAX_VALUE, true);
+        }
+        sharedHolders++;
+      }
+    } catch (IOException | RuntimeException e) {
+      local.readLock().unlock();
+      throw e;
+    }
+    return () -> {
+      try {
+        synchronized (fileLockGuard) {
+          if (--sharedHolders == 0) {
+            sharedFileLock.release();
+            sharedChannel.close();
+          }
+        }
+      } finally {
+        local.readLock().unlock();
+      }
+    };
+  }
+}

@@ -1,0 +1,147 @@
+package dev.kiln.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * For each user × repository × action (pull, push, delete, catalog), including anonymous, the
+ * expected allow or deny, under Basic auth and under token auth with the same access file.
+ */
+final class PermissionMatrixTest {
+  private static final JsonMapper JSON = new JsonMapper();
+
+  private static final String ACCESS = """
+      {"groups": {"devs": ["alice", "bob"]},
+       "rules": [
+         {"subjects": ["group:devs"], "repositories": ["team/**"], "actions": ["pull", "push"]},
+         {"subjects": ["user:alice"], "repositories": ["team/**"], "actions": ["delete"]},
+         {"subjects": ["user:carol"], "repositories": ["**"], "actions": ["*"]},
+         {"subjects": ["*"], "repositories": ["public/*"], "actions": ["pull"]},
+         {"subjects": ["user:carol"], "actions": ["catalog"]}
+       ]}
+      """;
+
+  // user        repository    pull push delete ; catalog per user below
+  private static final String MATRIX = """
+      anonymous   team/app      N N N
+      anonymous   public/base   Y N N
+      anonymous   private/x     N N N
+      alice       team/app      Y Y Y
+      alice       team/sub/app  Y Y Y
+      alice       public/base   Y N N
+      alice       private/x     N N N
+      bob         team/app      Y Y N
+      bob         public/base   Y N N
+      bob         private/x     N N N
+      carol       team/app      Y Y Y
+      carol       public/base   Y Y Y
+      carol       private/x     Y Y Y
+      dave        team/app      N N N
+      dave        public/base   Y N N
+      dave        private/x     N N N
+      """;
+
+  private static final String CATALOG = "anonymous N alice N bob N carol Y dave N";
+
+  @TempDir Path temp;
+
+  @ParameterizedTest
+  @EnumSource(value = RegistryConfig.Auth.class, names = {"BASIC", "TOKEN"})
+  void matrix(RegistryConfig.Auth mode) throws Exception {
+    Path htpasswd = temp.resolve("htpasswd");
+    StringBuilder users = new StringBuilder();
+    for (String u : List.of("alice", "bob", "carol", "dave")) {
+      users.append(Htpasswd.entry(u, (u + "-pw").toCharArray())).append('\n');
+    }
+    Files.writeString(htpasswd, users);
+    Path access = temp.resolve("access.json");
+    Files.writeString(access, ACCESS);
+    RegistryConfig.Builder b = RegistryConfig.builder(temp.resolve("root")).port(0)
+        .accessLog(false).htpasswd(htpasswd).accessFile(access).anonymousPull("public/*");
+    if (mode == RegistryConfig.Auth.TOKEN) {
+      b.tokenKey(temp.resolve("key.pem"));
+    }
+    List<String> mismatches = new ArrayList<>();
+    try (RegistryServer server = RegistryServer.start(b.build())) {
+      TestClient c = new TestClient(server.url());
+      for (String line : MATRIX.strip().lines().toList()) {
+        String[] f = line.strip().split("\\s+");
+        String user = f[0];
+        String repo = f[1];
+        String[] actions = {"pull", "push", "delete"};
+        for (int i = 0; i < 3; i++) {
+          boolean expected = f[2 + i].equals("Y");
+          boolean actual = allowed(c, mode, user, repo, actions[i]);
+          if (expected != actual) {
+            mismatches.add(user + " " + actions[i] + " " + repo + ": expected "
+                + (expected ? "allow" : "deny"));
+          }
+        }
+      }
+      String[] cat = CATALOG.split(" ");
+      for (int i = 0; i < cat.length; i += 2) {
+        boolean expected = cat[i + 1].equals("Y");
+        if (expected != allowed(c, mode, cat[i], "", "catalog")) {
+          mismatches.add(cat[i] + " catalog: expected " + (expected ? "allow" : "deny"));
+        }
+      }
+    }
+    assertEquals(List.of(), mismatches);
+  }
+
+  private static boolean allowed(TestClient c, RegistryConfig.Auth mode, String user, String repo,
+      String action) throws Exception {
+    String method;
+    String path;
+    switch (action) {
+      case "pull" -> {
+        method = "GET";
+        path = "/v2/" + repo + "/tags/list";
+      }
+      case "push" -> {
+        method = "POST";
+        path = "/v2/" + repo + "/blobs/uploads/";
+      }
+      case "delete" -> {
+        method = "DELETE";
+        path = "/v2/" + repo + "/manifests/sha256:" + "0".repeat(64);
+      }
+      default -> {
+        method = "GET";
+        path = "/v2/_catalog";
+      }
+    }
+    Optional<String> auth = Optional.empty();
+    if (mode == RegistryConfig.Auth.BASIC && !user.equals("anonymous")) {
+      auth = Optional.of(TestClient.basic(user, user + "-pw"));
+    } else if (mode == RegistryConfig.Auth.TOKEN) {
+      String scope = action.equals("catalog") ? "registry:catalog:*"
+          : "repository:" + repo + ":" + action;
+      String tokenPath = "/token?service=kiln-registry&scope="
+          + URLEncoder.encode(scope, StandardCharsets.UTF_8);
+      HttpResponse<byte[]> t = user.equals("anonymous") ? c.get(tokenPath)
+          : c.get(tokenPath, "Authorization", TestClient.basic(user, user + "-pw"));
+      assertEquals(200, t.statusCode(), TestClient.text(t));
+      auth = Optional.of("Bearer " + JSON.readTree(t.body()).path("token").asText());
+    }
+    HttpResponse<byte[]> r = auth.isPresent() ? c.send(method, path, null, "Authorization",
+        auth.get()) : c.send(method, path, null);
+    int s = r.statusCode();
+    if (s >= 500) {
+      throw new AssertionError(user + " " + action + " " + repo + ": " + TestClient.text(r));
+    }
+    return s != 401 && s != 403;
+  }
+}
