@@ -1,10 +1,18 @@
 package dev.kiln.cli;
 
+import dev.kiln.oci.OciError;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 
-/** Entry point of the {@code kiln} command. */
+/**
+ * Entry point of the {@code kiln} command. Errors become one line on stderr (the stack trace too
+ * with {@code --debug}) and the exit codes of spec/docs/exit-codes.md.
+ */
 public final class Main {
   private Main() {}
+
+  /** kiln itself failed: bad usage, bad input, a store or network error. */
+  static final int EXIT_ERROR = 125;
 
   /**
    * Runs kiln with the given arguments and exits with the command's exit code.
@@ -12,6 +20,64 @@ public final class Main {
    * @param args the command line
    */
   public static void main(String[] args) {
-    System.exit(new CommandLine(new KilnCommand()).execute(args));
+    System.exit(run(args, null, null));
+  }
+
+  /**
+   * Runs kiln in this JVM.
+   *
+   * @param args the command line
+   * @param out where output goes, or null for stdout
+   * @param err where errors go, or null for stderr
+   * @return the exit code
+   */
+  static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cli = new CommandLine(new KilnCommand());
+    if (out != null) {
+      cli.setOut(out);
+    }
+    if (err != null) {
+      cli.setErr(err);
+    }
+    cli.setExitCodeExceptionMapper(e -> EXIT_ERROR);
+    cli.setParameterExceptionHandler((e, a) -> {
+      PrintWriter w = e.getCommandLine().getErr();
+      w.println("kiln: " + e.getMessage() + " (see 'kiln "
+          + subcommandPath(e.getCommandLine()) + "--help')");
+      w.flush();
+      return EXIT_ERROR;
+    });
+    cli.setExecutionExceptionHandler((e, c, parsed) -> {
+      PrintWriter w = c.getErr();
+      boolean debug = c.getCommandSpec().root().userObject() instanceof KilnCommand k && k.debug;
+      w.println("kiln: " + describe(e));
+      if (debug) {
+        e.printStackTrace(w);
+      }
+      w.flush();
+      return EXIT_ERROR;
+    });
+    int code = cli.execute(args);
+    // Commands print through picocli's writers; flush before the JVM exits.
+    cli.getOut().flush();
+    cli.getErr().flush();
+    return code;
+  }
+
+  private static String subcommandPath(CommandLine c) {
+    StringBuilder sb = new StringBuilder();
+    for (CommandLine p = c; p.getParent() != null; p = p.getParent()) {
+      sb.insert(0, p.getCommandName() + " ");
+    }
+    return sb.toString();
+  }
+
+  // Expected failures carry a message written for users; anything else is a bug in kiln.
+  private static String describe(Exception e) {
+    if (e instanceof OciError || e instanceof java.io.IOException || e instanceof CliException) {
+      String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      return m.lines().findFirst().orElse(m);
+    }
+    return "internal error: " + e + " (run with --debug for the stack trace)";
   }
 }
