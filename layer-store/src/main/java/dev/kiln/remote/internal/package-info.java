@@ -1,0 +1,2 @@
+/** The registry client's HTTP transport: auth challenges and tokens, error decoding, retries. */
+package dev.kiln.remote.internal;
