@@ -42,7 +42,7 @@ import picocli.CommandLine.ScopeType;
       RegistryCommand.class
     })
 public final class KilnCommand {
-  @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
+  @Option(names = "--root", paramLabel = "DIR",
       description = "Store root (an OCI image layout). Default: $KILN_ROOT, else /var/lib/kiln "
           + "as root, else $XDG_DATA_HOME/kiln (~/.local/share/kiln).")
   Path root;
