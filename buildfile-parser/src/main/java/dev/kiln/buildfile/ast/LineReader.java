@@ -372,6 +372,11 @@ public final class LineReader {
    * into a rune, so non-ASCII bytes in flags come out as Latin-1 characters; kiln does the same.
    */
   private static String extractFlags(String line, List<String> flags, List<Integer> charOffsets, int[] argsAt) {
+    int first = GoText.skipSpace(line, 0);
+    if (!line.startsWith("--", first)) {
+      argsAt[0] = first; // no flags: the common case, without the byte-wise walk
+      return line.substring(first);
+    }
     byte[] b = line.getBytes(StandardCharsets.UTF_8);
     boolean ascii = b.length == line.length();
     final int inSpaces = 0;
