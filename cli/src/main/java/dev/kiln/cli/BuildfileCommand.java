@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.buildfile.Buildfile;
 import dev.kiln.buildfile.BuildfileException;
 import dev.kiln.buildfile.BuildfileJson;
+import dev.kiln.buildfile.IgnorePatterns;
 import dev.kiln.buildfile.Lint;
 import dev.kiln.buildfile.Warning;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,12 +28,12 @@ public final class BuildfileCommand {
   /** Exit code for a buildfile that does not parse or cannot be read. */
   static final int INVALID = 2;
 
-  /** The buildfile's text, or empty after printing why it cannot be read. */
-  static Optional<String> read(Path file) {
+  /** The file's text, or empty after printing why it cannot be read. */
+  static Optional<String> read(Path file, String what) {
     try {
       return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
     } catch (IOException e) {
-      System.err.println("kiln: cannot read buildfile " + file + ": " + e.getMessage());
+      System.err.println("kiln: cannot read " + what + " " + file + ": " + e.getMessage());
       return Optional.empty();
     }
   }
@@ -56,7 +58,7 @@ public final class BuildfileCommand {
 
     @Override
     public Integer call() {
-      Optional<String> read = read(file);
+      Optional<String> read = read(file, "buildfile");
       if (read.isEmpty()) {
         return INVALID;
       }
@@ -89,15 +91,20 @@ public final class BuildfileCommand {
     @Parameters(paramLabel = "FILE", description = "the buildfile")
     Path file;
 
+    @Option(
+        names = "--context",
+        description = "the build context, for .dockerignore checks (default: the buildfile's directory)")
+    Path context;
+
     @Override
     public Integer call() {
-      Optional<String> read = read(file);
+      Optional<String> read = read(file, "buildfile");
       if (read.isEmpty()) {
         return INVALID;
       }
       String text = read.get();
       try {
-        Lint.Report report = Lint.check(file.toString(), text);
+        Lint.Report report = Lint.check(Buildfile.syntax(file.toString(), text), ignorePatterns());
         for (Warning w : report.findings()) {
           System.out.println(w);
         }
@@ -106,6 +113,21 @@ public final class BuildfileCommand {
       } catch (BuildfileException e) {
         return fail(System.err, e);
       }
+    }
+
+    /** FILE.dockerignore beside the buildfile, else .dockerignore in the context; none: no patterns. */
+    private IgnorePatterns ignorePatterns() {
+      Path dir = context != null ? context : file.toAbsolutePath().getParent();
+      for (String name : IgnorePatterns.candidateFiles(file.getFileName().toString())) {
+        Path candidate = name.startsWith(".") ? dir.resolve(name) : file.resolveSibling(name);
+        if (Files.isRegularFile(candidate)) {
+          return IgnorePatterns.parse(
+              candidate.toString(),
+              read(candidate, "ignore file").orElseThrow(() -> new BuildfileException(
+                  dev.kiln.buildfile.SourceRange.at(candidate.toString(), 1, 1), "cannot read the ignore file")));
+        }
+      }
+      return IgnorePatterns.of(List.of());
     }
   }
 }
