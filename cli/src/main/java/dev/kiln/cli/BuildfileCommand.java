@@ -8,7 +8,6 @@ import dev.kiln.buildfile.Lint;
 import dev.kiln.buildfile.Warning;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,7 +30,7 @@ public final class BuildfileCommand {
   /** The file's text, or empty after printing why it cannot be read. */
   static Optional<String> read(Path file, String what) {
     try {
-      return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+      return Optional.of(Buildfile.decode(Files.readAllBytes(file)));
     } catch (IOException e) {
       System.err.println("kiln: cannot read " + what + " " + file + ": " + e.getMessage());
       return Optional.empty();

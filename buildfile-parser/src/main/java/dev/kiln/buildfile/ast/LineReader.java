@@ -7,7 +7,6 @@ import dev.kiln.buildfile.SourceRange;
 import dev.kiln.buildfile.Warning;
 import dev.kiln.buildfile.internal.GoText;
 import dev.kiln.buildfile.internal.JsonArray;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -118,7 +117,7 @@ public final class LineReader {
     int n = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : GoText.isEscapedByte(s, i) ? 1 : Character.isSurrogate(c) ? 2 : 3;
     }
     return n;
   }
@@ -377,7 +376,7 @@ public final class LineReader {
       argsAt[0] = first; // no flags: the common case, without the byte-wise walk
       return line.substring(first);
     }
-    byte[] b = line.getBytes(StandardCharsets.UTF_8);
+    byte[] b = GoText.utf8(line);
     boolean ascii = b.length == line.length();
     final int inSpaces = 0;
     final int inWord = 1;
@@ -462,11 +461,11 @@ public final class LineReader {
 
   private static String rest(byte[] b, int pos, boolean ascii, String line, int[] argsAt) {
     argsAt[0] = charOffset(b, pos, ascii);
-    return ascii ? line.substring(pos) : new String(b, pos, b.length - pos, StandardCharsets.UTF_8);
+    return ascii ? line.substring(pos) : GoText.decode(b, pos, b.length - pos);
   }
 
   private static int charOffset(byte[] b, int byteOffset, boolean ascii) {
-    return ascii ? byteOffset : new String(b, 0, byteOffset, StandardCharsets.UTF_8).length();
+    return ascii ? byteOffset : GoText.decode(b, 0, byteOffset).length();
   }
 
   /** BuildKit's {@code parseJSON}; empty when the text is not a JSON array. */
@@ -527,7 +526,7 @@ public final class LineReader {
 
   /** BuildKit's HEALTHCHECK splitter, byte-wise like the original. */
   private static boolean healthConfig(String rest, List<String> args) throws LineError {
-    byte[] b = rest.getBytes(StandardCharsets.UTF_8);
+    byte[] b = GoText.utf8(rest);
     int sep = 0;
     while (sep < b.length && !GoText.isSpace(b[sep] & 0xFF)) {
       sep++;
@@ -539,8 +538,8 @@ public final class LineReader {
     if (sep == 0) {
       return false;
     }
-    args.add(new String(b, 0, sep, StandardCharsets.UTF_8));
-    return maybeJson(new String(b, nx, b.length - nx, StandardCharsets.UTF_8), args);
+    args.add(GoText.decode(b, 0, sep));
+    return maybeJson(GoText.decode(b, nx, b.length - nx), args);
   }
 
   /**
