@@ -37,6 +37,19 @@ public final class BuildfileCommand {
     }
   }
 
+  /** Reads the buildfile and runs {@code body} on its text; unreadable or invalid input exits 2. */
+  static int withBuildfile(Path file, java.util.function.ToIntFunction<String> body) {
+    Optional<String> text = read(file, "buildfile");
+    if (text.isEmpty()) {
+      return INVALID;
+    }
+    try {
+      return body.applyAsInt(text.get());
+    } catch (BuildfileException e) {
+      return fail(System.err, e);
+    }
+  }
+
   static int fail(PrintStream err, BuildfileException e) {
     err.println("kiln: " + e.getMessage());
     e.sourceLine().ifPresent(line -> err.println("    " + line.strip()));
@@ -57,27 +70,17 @@ public final class BuildfileCommand {
 
     @Override
     public Integer call() {
-      Optional<String> read = read(file, "buildfile");
-      if (read.isEmpty()) {
+      if (!format.equals("json") && !format.equals("sexp")) {
+        System.err.println("kiln: unknown --format " + format + ": use json or sexp");
         return INVALID;
       }
-      String text = read.get();
-      try {
-        String out =
-            switch (format) {
-              case "sexp" -> Buildfile.syntax(file.toString(), text).sexp() + "\n";
-              case "json" -> BuildfileJson.of(Buildfile.parse(file.toString(), text));
-              default -> null;
-            };
-        if (out == null) {
-          System.err.println("kiln: unknown --format " + format + ": use json or sexp");
-          return INVALID;
-        }
-        System.out.print(out);
+      return withBuildfile(file, text -> {
+        System.out.print(
+            format.equals("sexp")
+                ? Buildfile.syntax(file.toString(), text).sexp() + "\n"
+                : BuildfileJson.of(Buildfile.parse(file.toString(), text)));
         return 0;
-      } catch (BuildfileException e) {
-        return fail(System.err, e);
-      }
+      });
     }
   }
 
@@ -97,21 +100,14 @@ public final class BuildfileCommand {
 
     @Override
     public Integer call() {
-      Optional<String> read = read(file, "buildfile");
-      if (read.isEmpty()) {
-        return INVALID;
-      }
-      String text = read.get();
-      try {
+      return withBuildfile(file, text -> {
         Lint.Report report = Lint.check(Buildfile.syntax(file.toString(), text), ignorePatterns());
         for (Warning w : report.findings()) {
           System.out.println(w);
         }
         System.err.println(report.findings().size() + " finding(s)" + (report.errors() ? " (errors)" : ""));
         return report.errors() && !report.findings().isEmpty() ? 1 : 0;
-      } catch (BuildfileException e) {
-        return fail(System.err, e);
-      }
+      });
     }
 
     /** FILE.dockerignore beside the buildfile, else .dockerignore in the context; none: no patterns. */
