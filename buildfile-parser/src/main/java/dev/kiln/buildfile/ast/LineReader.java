@@ -105,7 +105,8 @@ public final class LineReader {
     int end = nl < 0 ? text.length() : nl + 1;
     String raw = text.substring(next, end);
     next = end;
-    if (utf8Length(raw) > MAX_LINE_BYTES) {
+    // a char is at most 3 UTF-8 bytes, so only long lines need counting
+    if (raw.length() > MAX_LINE_BYTES / 3 && utf8Length(raw) > MAX_LINE_BYTES) {
       throw new BuildfileException(
           SourceRange.at(file, lineNo + 1, 1),
           "line longer than the " + (MAX_LINE_BYTES - 1) + " bytes BuildKit allows; split it with line continuations");
