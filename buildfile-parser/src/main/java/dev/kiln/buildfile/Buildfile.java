@@ -38,6 +38,15 @@ public final class Buildfile {
     return LineReader.read(file, text);
   }
 
+  /**
+   * Buildfile bytes to text. Valid UTF-8 decodes as usual; each byte of an invalid sequence is kept
+   * (as a lone surrogate) so that dumps show it as BuildKit does ({@code \xff}) instead of losing
+   * it.
+   */
+  public static String decode(byte[] bytes) {
+    return dev.kiln.buildfile.internal.GoText.decode(bytes, 0, bytes.length);
+  }
+
   /** Types and groups an already read syntax tree. */
   public static ParseResult fromSyntax(SyntaxTree tree) {
     List<Arg> globalArgs = new ArrayList<>();

@@ -84,6 +84,13 @@ public final class BuildfileJson {
     out.append('}');
   }
 
+  private static boolean validPair(String s, int i) {
+    char c = s.charAt(i);
+    return Character.isHighSurrogate(c)
+        ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+        : i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+  }
+
   /** A JSON string literal. */
   static String string(String s) {
     StringBuilder out = new StringBuilder("\"");
@@ -96,7 +103,7 @@ public final class BuildfileJson {
         case '\r' -> out.append("\\r");
         case '\t' -> out.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+          if (c < 0x20 || c == 0x2028 || c == 0x2029 || Character.isSurrogate(c) && !validPair(s, i)) {
             out.append(String.format("\\u%04x", (int) c));
           } else {
             out.append(c);

@@ -43,6 +43,8 @@ public final class Lint {
           "ExposeProtoCasing",
           "ExposeInvalidFormat",
           "NoEmptyContinuation",
+          "CopyIgnoredFile",
+          "InvalidDefaultArgInFrom",
           "BaseImageWithoutTag");
 
   private static final Set<String> PLATFORM_ARGS =
@@ -74,11 +76,23 @@ public final class Lint {
    * @throws BuildfileException when the instructions do not parse
    */
   public static Report check(SyntaxTree tree) {
+    return check(tree, IgnorePatterns.of(List.of()));
+  }
+
+  /**
+   * Lints a buildfile that has been read, with the build context's ignore patterns (for
+   * CopyIgnoredFile).
+   *
+   * @throws BuildfileException when the instructions do not parse
+   */
+  public static Report check(SyntaxTree tree, IgnorePatterns ignore) {
     ParseResult result = Buildfile.fromSyntax(tree);
     List<Warning> out = new ArrayList<>(tree.warnings());
     casing(tree, out);
     stages(result, out);
     variables(result, out);
+    ignored(result, ignore, out);
+    invalidDefaults(result, out);
     String check = tree.directive("check").orElse("");
     Set<String> skip = new HashSet<>();
     boolean error = false;
@@ -110,6 +124,63 @@ public final class Lint {
   /** Lints a buildfile's text. */
   public static Report check(String file, String text) {
     return check(Buildfile.syntax(file, text));
+  }
+
+  private static void ignored(ParseResult result, IgnorePatterns ignore, List<Warning> out) {
+    for (Stage stage : result.stages()) {
+      for (Instruction i : stage.instructions()) {
+        List<String> sources =
+            switch (i) {
+              case Copy c when c.from().isEmpty() -> c.sources();
+              case Add a -> a.sources();
+              default -> List.of();
+            };
+        for (String src : sources) {
+          if (src.contains("$") || src.contains("://") || src.startsWith("git@")) {
+            continue;
+          }
+          if (ignore.matches(src)) {
+            out.add(new Warning(
+                "CopyIgnoredFile",
+                "Attempting to " + i.keyword().charAt(0) + i.keyword().substring(1).toLowerCase(Locale.ROOT)
+                    + " file \"" + src + "\" that is excluded by .dockerignore",
+                i.range()));
+          }
+        }
+      }
+    }
+  }
+
+  /** A FROM whose image, expanded with the global ARG defaults alone, is empty or malformed. */
+  private static void invalidDefaults(ParseResult result, List<Warning> out) {
+    Map<String, String> platforms = new HashMap<>();
+    PLATFORM_ARGS.forEach(p -> platforms.put(p, "linux/amd64"));
+    Map<String, String> globals;
+    try {
+      globals = ArgScopes.global(result, Map.of(), platforms);
+    } catch (BuildfileException e) {
+      return; // the build reports it
+    }
+    for (Stage stage : result.stages()) {
+      From from = stage.from();
+      if (!from.image().contains("$")) {
+        continue;
+      }
+      ShellWords.Expansion e;
+      try {
+        e = ShellWords.process(from.image(), globals, ShellWords.Options.of(result.escape()));
+      } catch (ExpansionException ex) {
+        continue;
+      }
+      String image = e.word();
+      if (image.isEmpty() || image.startsWith(":") || image.endsWith(":") || image.endsWith("@") || image.contains("::")) {
+        String names = e.unmatched().isEmpty() ? String.join(", ", e.matched()) : String.join(", ", new java.util.TreeSet<>(e.unmatched()));
+        out.add(new Warning(
+            "InvalidDefaultArgInFrom",
+            "Default value for ARG " + names + " results in empty or invalid base image name",
+            from.range()));
+      }
+    }
   }
 
   private static void casing(SyntaxTree tree, List<Warning> out) {

@@ -218,6 +218,27 @@ class InstructionsTest {
   }
 
   @Test
+  void byteOrderMarkCrlfAndSyntaxDirective() {
+    ParseResult r = parse("\uFEFF# syntax=docker/dockerfile:1\r\nFROM alpine:3.20\r\nRUN echo a \\\r\n  b\r\n");
+    assertEquals("docker/dockerfile:1", r.directives().get(0).value());
+    Run run = (Run) r.stages().get(0).instructions().get(0);
+    assertEquals(new CommandForm.ShellScript("echo a   b"), run.command());
+    assertEquals(4, run.range().endLine());
+  }
+
+  @Test
+  void invalidUtf8IsKeptAndDumpedAsGoDoes() {
+    byte[] bytes = "FROM alp\u0001ine\nCOPY --from=\u0002x a b\nCMD [\"a\u0001\"]\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = bytes[i] == 1 ? (byte) 0xff : bytes[i] == 2 ? (byte) 0xe9 : bytes[i];
+    }
+    String text = Buildfile.decode(bytes);
+    assertEquals(
+        "(from \"alp\\xffine\")\n(copy [\"--from=\u00e9x\"] \"a\" \"b\")\n(cmd \"a\ufffd\")",
+        Buildfile.syntax("Dockerfile", text).sexp());
+  }
+
+  @Test
   void emptyContinuationLineIsAWarning() {
     ParseResult r = parse("FROM alpine\nRUN echo a \\\n\n  b\n");
     assertEquals(1, r.warnings().size());

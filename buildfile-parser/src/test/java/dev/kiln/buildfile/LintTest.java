@@ -58,6 +58,25 @@ class LintTest {
   }
 
   @Test
+  void copyIgnoredFileUsesTheIgnorePatterns() {
+    IgnorePatterns ignore = IgnorePatterns.of(List.of("secrets", "*.log", "!keep.log"));
+    String text = "FROM alpine:3.20 AS b\nCOPY secrets/key app.log keep.log /x/\nCOPY --from=b secrets /y\nADD $DYNAMIC /z\n";
+    List<Warning> f = Lint.check(Buildfile.syntax("Dockerfile", text), ignore).findings();
+    assertEquals(
+        List.of(
+            "Attempting to Copy file \"secrets/key\" that is excluded by .dockerignore",
+            "Attempting to Copy file \"app.log\" that is excluded by .dockerignore"),
+        f.stream().map(Warning::message).toList());
+  }
+
+  @Test
+  void invalidDefaultArgInFrom() {
+    assertEquals(List.of("2 InvalidDefaultArgInFrom"), rules("ARG TAG\nFROM alpine:${TAG}\n"));
+    assertEquals(List.of(), rules("ARG TAG=3.20\nFROM alpine:${TAG}\n"));
+    assertEquals(List.of(), rules("ARG TAG\nFROM alpine:${TAG:-3.20}\n"));
+  }
+
+  @Test
   void fromAsCasing() {
     assertEquals(List.of("1 FromAsCasing"), rules("FROM alpine:3.20 as base\n"));
   }

@@ -3,13 +3,14 @@ package dev.kiln.cli;
 import dev.kiln.buildfile.Buildfile;
 import dev.kiln.buildfile.BuildfileException;
 import dev.kiln.buildfile.BuildfileJson;
+import dev.kiln.buildfile.IgnorePatterns;
 import dev.kiln.buildfile.Lint;
 import dev.kiln.buildfile.Warning;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -26,13 +27,26 @@ public final class BuildfileCommand {
   /** Exit code for a buildfile that does not parse or cannot be read. */
   static final int INVALID = 2;
 
-  /** The buildfile's text, or empty after printing why it cannot be read. */
-  static Optional<String> read(Path file) {
+  /** The file's text, or empty after printing why it cannot be read. */
+  static Optional<String> read(Path file, String what) {
     try {
-      return Optional.of(new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+      return Optional.of(Buildfile.decode(Files.readAllBytes(file)));
     } catch (IOException e) {
-      System.err.println("kiln: cannot read buildfile " + file + ": " + e.getMessage());
+      System.err.println("kiln: cannot read " + what + " " + file + ": " + e.getMessage());
       return Optional.empty();
+    }
+  }
+
+  /** Reads the buildfile and runs {@code body} on its text; unreadable or invalid input exits 2. */
+  static int withBuildfile(Path file, java.util.function.ToIntFunction<String> body) {
+    Optional<String> text = read(file, "buildfile");
+    if (text.isEmpty()) {
+      return INVALID;
+    }
+    try {
+      return body.applyAsInt(text.get());
+    } catch (BuildfileException e) {
+      return fail(System.err, e);
     }
   }
 
@@ -56,27 +70,17 @@ public final class BuildfileCommand {
 
     @Override
     public Integer call() {
-      Optional<String> read = read(file);
-      if (read.isEmpty()) {
+      if (!format.equals("json") && !format.equals("sexp")) {
+        System.err.println("kiln: unknown --format " + format + ": use json or sexp");
         return INVALID;
       }
-      String text = read.get();
-      try {
-        String out =
-            switch (format) {
-              case "sexp" -> Buildfile.syntax(file.toString(), text).sexp() + "\n";
-              case "json" -> BuildfileJson.of(Buildfile.parse(file.toString(), text));
-              default -> null;
-            };
-        if (out == null) {
-          System.err.println("kiln: unknown --format " + format + ": use json or sexp");
-          return INVALID;
-        }
-        System.out.print(out);
+      return withBuildfile(file, text -> {
+        System.out.print(
+            format.equals("sexp")
+                ? Buildfile.syntax(file.toString(), text).sexp() + "\n"
+                : BuildfileJson.of(Buildfile.parse(file.toString(), text)));
         return 0;
-      } catch (BuildfileException e) {
-        return fail(System.err, e);
-      }
+      });
     }
   }
 
@@ -89,23 +93,36 @@ public final class BuildfileCommand {
     @Parameters(paramLabel = "FILE", description = "the buildfile")
     Path file;
 
+    @Option(
+        names = "--context",
+        description = "the build context, for .dockerignore checks (default: the buildfile's directory)")
+    Path context;
+
     @Override
     public Integer call() {
-      Optional<String> read = read(file);
-      if (read.isEmpty()) {
-        return INVALID;
-      }
-      String text = read.get();
-      try {
-        Lint.Report report = Lint.check(file.toString(), text);
+      return withBuildfile(file, text -> {
+        Lint.Report report = Lint.check(Buildfile.syntax(file.toString(), text), ignorePatterns());
         for (Warning w : report.findings()) {
           System.out.println(w);
         }
         System.err.println(report.findings().size() + " finding(s)" + (report.errors() ? " (errors)" : ""));
         return report.errors() && !report.findings().isEmpty() ? 1 : 0;
-      } catch (BuildfileException e) {
-        return fail(System.err, e);
+      });
+    }
+
+    /** FILE.dockerignore beside the buildfile, else .dockerignore in the context; none: no patterns. */
+    private IgnorePatterns ignorePatterns() {
+      Path dir = context != null ? context : file.toAbsolutePath().getParent();
+      for (String name : IgnorePatterns.candidateFiles(file.getFileName().toString())) {
+        Path candidate = name.startsWith(".") ? dir.resolve(name) : file.resolveSibling(name);
+        if (Files.isRegularFile(candidate)) {
+          return IgnorePatterns.parse(
+              candidate.toString(),
+              read(candidate, "ignore file").orElseThrow(() -> new BuildfileException(
+                  dev.kiln.buildfile.SourceRange.at(candidate.toString(), 1, 1), "cannot read the ignore file")));
+        }
       }
+      return IgnorePatterns.of(List.of());
     }
   }
 }

@@ -84,4 +84,16 @@ class BuildfileCommandTest {
     assertEquals(0, clean.code());
     assertEquals("", clean.out());
   }
+
+  @Test
+  void checkReadsTheBuildfileSpecificIgnoreFileFirst() throws IOException {
+    Path p = file("FROM alpine:3.20\nCOPY app.log notes.txt /x/\n");
+    Files.writeString(dir.resolve(".dockerignore"), "*.log\n");
+    Run general = kiln("buildfile", "check", p.toString());
+    assertTrue(general.out().contains("CopyIgnoredFile: Attempting to Copy file \"app.log\""), general.out());
+    Files.writeString(dir.resolve("Dockerfile.dockerignore"), "notes.txt\n");
+    Run specific = kiln("buildfile", "check", p.toString());
+    assertTrue(specific.out().contains("\"notes.txt\""), specific.out());
+    assertTrue(!specific.out().contains("app.log"), "Dockerfile.dockerignore replaces .dockerignore: " + specific.out());
+  }
 }

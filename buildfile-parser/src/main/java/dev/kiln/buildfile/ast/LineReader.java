@@ -7,7 +7,6 @@ import dev.kiln.buildfile.SourceRange;
 import dev.kiln.buildfile.Warning;
 import dev.kiln.buildfile.internal.GoText;
 import dev.kiln.buildfile.internal.JsonArray;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -106,7 +105,8 @@ public final class LineReader {
     int end = nl < 0 ? text.length() : nl + 1;
     String raw = text.substring(next, end);
     next = end;
-    if (utf8Length(raw) > MAX_LINE_BYTES) {
+    // a char is at most 3 UTF-8 bytes, so only long lines need counting
+    if (raw.length() > MAX_LINE_BYTES / 3 && utf8Length(raw) > MAX_LINE_BYTES) {
       throw new BuildfileException(
           SourceRange.at(file, lineNo + 1, 1),
           "line longer than the " + (MAX_LINE_BYTES - 1) + " bytes BuildKit allows; split it with line continuations");
@@ -118,7 +118,7 @@ public final class LineReader {
     int n = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      n += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+      n += c < 0x80 ? 1 : c < 0x800 ? 2 : GoText.isEscapedByte(s, i) ? 1 : Character.isSurrogate(c) ? 2 : 3;
     }
     return n;
   }
@@ -156,7 +156,7 @@ public final class LineReader {
       lineNo++;
       int startLine = lineNo;
       int startColumn = lead + 1;
-      lastLine = token;
+      lastLine = trimNewline(raw);
 
       StringBuilder line = new StringBuilder();
       LineMap map = new LineMap();
@@ -372,7 +372,12 @@ public final class LineReader {
    * into a rune, so non-ASCII bytes in flags come out as Latin-1 characters; kiln does the same.
    */
   private static String extractFlags(String line, List<String> flags, List<Integer> charOffsets, int[] argsAt) {
-    byte[] b = line.getBytes(StandardCharsets.UTF_8);
+    int first = GoText.skipSpace(line, 0);
+    if (!line.startsWith("--", first)) {
+      argsAt[0] = first; // no flags: the common case, without the byte-wise walk
+      return line.substring(first);
+    }
+    byte[] b = GoText.utf8(line);
     boolean ascii = b.length == line.length();
     final int inSpaces = 0;
     final int inWord = 1;
@@ -457,11 +462,11 @@ public final class LineReader {
 
   private static String rest(byte[] b, int pos, boolean ascii, String line, int[] argsAt) {
     argsAt[0] = charOffset(b, pos, ascii);
-    return ascii ? line.substring(pos) : new String(b, pos, b.length - pos, StandardCharsets.UTF_8);
+    return ascii ? line.substring(pos) : GoText.decode(b, pos, b.length - pos);
   }
 
   private static int charOffset(byte[] b, int byteOffset, boolean ascii) {
-    return ascii ? byteOffset : new String(b, 0, byteOffset, StandardCharsets.UTF_8).length();
+    return ascii ? byteOffset : GoText.decode(b, 0, byteOffset).length();
   }
 
   /** BuildKit's {@code parseJSON}; empty when the text is not a JSON array. */
@@ -522,7 +527,7 @@ public final class LineReader {
 
   /** BuildKit's HEALTHCHECK splitter, byte-wise like the original. */
   private static boolean healthConfig(String rest, List<String> args) throws LineError {
-    byte[] b = rest.getBytes(StandardCharsets.UTF_8);
+    byte[] b = GoText.utf8(rest);
     int sep = 0;
     while (sep < b.length && !GoText.isSpace(b[sep] & 0xFF)) {
       sep++;
@@ -534,8 +539,8 @@ public final class LineReader {
     if (sep == 0) {
       return false;
     }
-    args.add(new String(b, 0, sep, StandardCharsets.UTF_8));
-    return maybeJson(new String(b, nx, b.length - nx, StandardCharsets.UTF_8), args);
+    args.add(GoText.decode(b, 0, sep));
+    return maybeJson(GoText.decode(b, nx, b.length - nx), args);
   }
 
   /**

@@ -61,11 +61,66 @@ public final class GoText {
     return start >= end ? "" : s.substring(start, end);
   }
 
+  /**
+   * Decodes UTF-8 the way kiln keeps Go's byte semantics: every byte of an invalid sequence becomes
+   * the lone surrogate {@code U+DC00+byte} ("surrogateescape"), so it can be quoted as {@code \xNN}
+   * and encoded back unchanged by {@link #utf8}.
+   */
+  public static String decode(byte[] b, int off, int len) {
+    java.nio.charset.CharsetDecoder d =
+        java.nio.charset.StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+            .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+    java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(b, off, len);
+    java.nio.CharBuffer out = java.nio.CharBuffer.allocate(len + 1);
+    while (true) {
+      java.nio.charset.CoderResult r = d.decode(in, out, true);
+      if (r.isUnderflow()) {
+        d.flush(out);
+        break;
+      }
+      if (r.isError()) {
+        for (int i = 0; i < r.length(); i++) {
+          out.put((char) (0xDC00 + (in.get() & 0xFF)));
+        }
+      }
+    }
+    out.flip();
+    return out.toString();
+  }
+
+  /** Whether {@code s.charAt(i)} is an escaped invalid byte made by {@link #decode}. */
+  public static boolean isEscapedByte(String s, int i) {
+    char c = s.charAt(i);
+    return c >= 0xDC80 && c <= 0xDCFF && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
+  }
+
+  /** UTF-8 bytes of {@code s}, escaped invalid bytes written back as themselves. */
+  public static byte[] utf8(String s) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length() + 8);
+    int start = 0;
+    for (int i = 0; i < s.length(); i++) {
+      if (isEscapedByte(s, i)) {
+        out.writeBytes(s.substring(start, i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.write(s.charAt(i) - 0xDC00);
+        start = i + 1;
+      }
+    }
+    out.writeBytes(s.substring(start).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return out.toByteArray();
+  }
+
   /** Go's {@code strconv.Quote}: double quotes, Go escapes, non-printable runes escaped. */
   public static String quote(String s) {
     StringBuilder out = new StringBuilder(s.length() + 2);
     out.append('"');
     for (int i = 0; i < s.length(); ) {
+      if (isEscapedByte(s, i)) {
+        out.append(String.format("\\x%02x", s.charAt(i) - 0xDC00)); // an invalid byte, as Go shows it
+        i++;
+        continue;
+      }
       int cp = s.codePointAt(i);
       i += Character.charCount(cp);
       switch (cp) {

@@ -45,7 +45,10 @@ public final class Instructions {
   static {
     DISPATCH.put("from", Instructions::from);
     DISPATCH.put("run", Instructions::run);
-    DISPATCH.put("cmd", n -> new Cmd(n.range(), command(n, n.args(), flags(n))));
+    DISPATCH.put("cmd", n -> {
+      flags(n);
+      return new Cmd(n.range(), command(n, n.args()));
+    });
     DISPATCH.put("label", n -> {
       flags(n);
       return new Label(n.range(), pairs(n), legacy(n));
@@ -62,7 +65,10 @@ public final class Instructions {
     });
     DISPATCH.put("add", Instructions::add);
     DISPATCH.put("copy", Instructions::copy);
-    DISPATCH.put("entrypoint", n -> new Entrypoint(n.range(), command(n, n.args(), flags(n))));
+    DISPATCH.put("entrypoint", n -> {
+      flags(n);
+      return new Entrypoint(n.range(), command(n, n.args()));
+    });
     DISPATCH.put("volume", Instructions::volume);
     DISPATCH.put("user", n -> new User(n.range(), one(n)));
     DISPATCH.put("workdir", n -> new Workdir(n.range(), one(n)));
@@ -130,7 +136,7 @@ public final class Instructions {
   private static List<KeyValue> pairs(Node n) {
     atLeastOne(n);
     List<KeyValue> out = new ArrayList<>();
-    for (int i = 0; i + 2 < n.args().size() + 1; i += 3) {
+    for (int i = 0; i + 2 < n.args().size(); i += 3) { // key, value, separator
       String key = n.args().get(i);
       if (key.isEmpty()) {
         throw error(n, upper(n) + " names can not be blank");
@@ -140,7 +146,7 @@ public final class Instructions {
     return out;
   }
 
-  private static CommandForm command(Node n, List<String> args, Flags unused) {
+  private static CommandForm command(Node n, List<String> args) {
     if (n.json()) {
       return new CommandForm.Exec(args);
     }
@@ -189,7 +195,7 @@ public final class Instructions {
     if (n.args().isEmpty() && !n.json()) {
       throw error(n, "RUN requires at least one argument");
     }
-    return new Run(n.range(), command(n, n.args(), f), f.list("mount"), f.string("network"), f.string("security"), n.heredocs());
+    return new Run(n.range(), command(n, n.args()), f.list("mount"), f.string("network"), f.string("security"), n.heredocs());
   }
 
   private record Sources(List<String> paths, List<Heredoc> inline, String destination) {}
@@ -368,7 +374,7 @@ public final class Instructions {
       }
     }
     return new Healthcheck(
-        n.range(), false, command(n, rest, f), interval(n, f, "interval"), interval(n, f, "timeout"),
+        n.range(), false, command(n, rest), interval(n, f, "interval"), interval(n, f, "timeout"),
         interval(n, f, "start-period"), interval(n, f, "start-interval"), retries);
   }
 

@@ -247,7 +247,8 @@ public final class JsonArray {
       }
       if (c != '\\') {
         if (out != null) {
-          out.append(c);
+          // Go's decoder turns invalid UTF-8 in strings into U+FFFD
+          out.append(GoText.isEscapedByte(s, pos - 1) ? '\uFFFD' : c);
         }
         continue;
       }
