@@ -248,6 +248,11 @@ int main(int argc, char **argv) {
     return 125;
   }
   int flags = p.join || p.host_command ? 0 : (p.ns_flags & ~CLONE_NEWCGROUP);
+  if ((flags & CLONE_NEWUSER) && p.lowers.n > 0 && idmap_lowers(&p, &e) < 0) {
+    idmap_release(&p);
+    status_error(&e);
+    return 125;
+  }
   if (p.join) join_cgroups(&p, getpid(), &e); /* exec'd processes count against the container */
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
   if (pid < 0) {
@@ -278,6 +283,7 @@ int main(int argc, char **argv) {
   if (rc == 0 && p.hook) rc = run_hook(p.hook, pid, &e);
   if (rc == 0) rc = proxy_listen(&p, &e);
   if (rc < 0) {
+    idmap_release(&p);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     status_error(&e);
@@ -289,6 +295,7 @@ int main(int argc, char **argv) {
   ssize_t got = read(errp[0], &child_err, sizeof child_err);
   close(errp[0]);
   int failed = got == (ssize_t)sizeof child_err;
+  idmap_release(&p);
   if (failed) status_error(&child_err);
   else status("\"status\":\"running\",\"pid\":%d", pid);
 

@@ -16,29 +16,6 @@
 
 #include "shim.h"
 
-static int write_file(const char *path, const char *data, struct kerr *e) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return kerr_set(e, errno, "open %s", path);
-  ssize_t w = write(fd, data, strlen(data));
-  int err = errno;
-  close(fd);
-  if (w < 0) return kerr_set(e, err, "write %s", path);
-  return 0;
-}
-
-int ns_write_idmaps(pid_t pid, struct plan *p, struct kerr *e) {
-  char path[64], buf[4096];
-  int rc;
-  buf[0] = 0;
-  for (size_t i = 0; i < p->uidmap.n; i++) strncat(buf, p->uidmap.v[i], sizeof buf - strlen(buf) - 1);
-  snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
-  if ((rc = write_file(path, buf, e)) < 0) return rc;
-  buf[0] = 0;
-  for (size_t i = 0; i < p->gidmap.n; i++) strncat(buf, p->gidmap.v[i], sizeof buf - strlen(buf) - 1);
-  snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
-  return write_file(path, buf, e);
-}
-
 int ns_join(pid_t target, struct kerr *e) {
   /* user first so the rest are joined with its privileges; mnt last so /proc stays the host's */
   static const char *names[] = {"user", "cgroup", "ipc", "uts", "net", "pid", "mnt"};

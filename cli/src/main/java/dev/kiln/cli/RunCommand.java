@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.Container;
 import dev.kiln.runtime.Containers;
+import dev.kiln.runtime.IdMap;
 import dev.kiln.runtime.Limits;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.NetworkMode;
@@ -54,6 +55,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--cap-drop", description = "Drop a capability (or ALL).") List<String> capDrop = new ArrayList<>();
   @Option(names = "--security-opt", description = "no-new-privileges[:true|false] or seccomp=unconfined.") List<String> securityOpts = new ArrayList<>();
   @Option(names = "--ulimit", description = "NAME=SOFT[:HARD], at most this host's hard limit.") List<String> ulimits = new ArrayList<>();
+  @Option(names = "--uidmap", description = "CONTAINER:HOST:SIZE UID mapping in a user namespace.") List<String> uidmaps = new ArrayList<>();
+  @Option(names = "--gidmap", description = "CONTAINER:HOST:SIZE GID mapping (defaults to the UID mappings).") List<String> gidmaps = new ArrayList<>();
   @Option(names = "--runtime", description = "shim (default), crun or runc.") String runtime = "shim";
   @Option(names = "--rootfs", description = "Run from this root file system directory instead of an image.") Path rootfs;
   @Parameters(description = "IMAGE [COMMAND [ARG...]] (with --rootfs: COMMAND [ARG...])") List<String> positional = new ArrayList<>();
@@ -115,6 +118,8 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     for (String u : ulimits) b.addRlimit(Rlimit.parse(u));
+    for (String m : uidmaps) b.addUidMapping(IdMap.parse(m));
+    for (String m : gidmaps.isEmpty() ? uidmaps : gidmaps) b.addGidMapping(IdMap.parse(m));
     RunSpec spec = b.build();
     Container c = containers.create(Optional.ofNullable(name), image, List.of(dir), spec, OciRuntime.parse(runtime), remove);
     if (detach) {

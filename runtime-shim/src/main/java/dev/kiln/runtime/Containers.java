@@ -170,6 +170,7 @@ public final class Containers {
       address = Optional.of(BridgeNetwork.allocate(list(false).stream().flatMap(c -> c.address().stream()).toList()));
       hook = Optional.of(BridgeNetwork.writeHook(bundle, id, address.get()));
     }
+    if (!spec.uidMappings().isEmpty()) chownForUserNamespace(spec, storage.isPresent() ? List.of(storage.get()) : List.of(dir.resolve("upper"), dir.resolve("work")));
     List<Mount> mounts = new ArrayList<>(ContainerPlan.defaultMounts());
     Files.writeString(dir.resolve("hostname"), hostname + "\n");
     Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -216,6 +217,18 @@ public final class Containers {
         cgroupDirs.stream().map(Path::toString).toList(), hostMounts, volumeNames, address.orElse(""), 0);
     save(stored);
     return view(stored);
+  }
+
+  /** The container's root must own its writable layer, or it cannot write its own root file system. */
+  private static void chownForUserNamespace(RunSpec spec, List<Path> dirs) throws IOException {
+    long uid = spec.uidMappings().stream().mapToLong(m -> m.hostOf(0)).filter(v -> v >= 0).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("uidmap: container root (0) is not mapped"));
+    long gid = spec.gidMappings().stream().mapToLong(m -> m.hostOf(0)).filter(v -> v >= 0).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("gidmap: container root group (0) is not mapped"));
+    for (Path d : dirs) {
+      Files.setAttribute(d, "unix:uid", (int) uid);
+      Files.setAttribute(d, "unix:gid", (int) gid);
+    }
   }
 
   private static byte[] randomBytes() {

@@ -27,6 +27,8 @@ import java.util.Set;
  * @param seccomp whether the default seccomp filter is applied
  * @param rlimits resource limits
  * @param interactive whether stdin is kept open
+ * @param uidMappings user-namespace UID mappings; empty: no user namespace
+ * @param gidMappings user-namespace GID mappings (required with UID mappings)
  */
 public record RunSpec(
     List<String> entrypoint,
@@ -45,7 +47,9 @@ public record RunSpec(
     boolean noNewPrivileges,
     boolean seccomp,
     List<Rlimit> rlimits,
-    boolean interactive) {
+    boolean interactive,
+    List<IdMap> uidMappings,
+    List<IdMap> gidMappings) {
 
   /** Copies the collections and checks the combination. */
   public RunSpec {
@@ -62,6 +66,9 @@ public record RunSpec(
     capAdd = Set.copyOf(capAdd);
     capDrop = Set.copyOf(capDrop);
     rlimits = List.copyOf(rlimits);
+    uidMappings = List.copyOf(uidMappings);
+    gidMappings = List.copyOf(gidMappings);
+    if (uidMappings.isEmpty() != gidMappings.isEmpty()) throw new IllegalArgumentException("uidmap/gidmap: give both or neither");
     for (String e : env) {
       if (e.indexOf('=') <= 0) throw new IllegalArgumentException("env " + e + ": expected KEY=VALUE");
     }
@@ -105,6 +112,7 @@ public record RunSpec(
     b.hostname = hostname; b.mounts = new ArrayList<>(mounts); b.readOnlyRoot = readOnlyRoot; b.network = network;
     b.ports = new ArrayList<>(ports); b.limits = limits; b.capAdd = capAdd; b.capDrop = capDrop;
     b.noNewPrivileges = noNewPrivileges; b.seccomp = seccomp; b.rlimits = new ArrayList<>(rlimits); b.interactive = interactive;
+    b.uidMappings = new ArrayList<>(uidMappings); b.gidMappings = new ArrayList<>(gidMappings);
     return b;
   }
 
@@ -127,6 +135,8 @@ public record RunSpec(
     private boolean seccomp = true;
     private List<Rlimit> rlimits = new ArrayList<>();
     private boolean interactive;
+    private List<IdMap> uidMappings = new ArrayList<>();
+    private List<IdMap> gidMappings = new ArrayList<>();
 
     private Builder() {}
 
@@ -173,10 +183,15 @@ public record RunSpec(
     /** @param v keep stdin open @return this */
     public Builder interactive(boolean v) { interactive = v; return this; }
 
+    /** @param m UID mapping to add (a user namespace is made) @return this */
+    public Builder addUidMapping(IdMap m) { uidMappings.add(m); return this; }
+    /** @param m GID mapping to add @return this */
+    public Builder addGidMapping(IdMap m) { gidMappings.add(m); return this; }
+
     /** @return the spec @throws IllegalArgumentException on an invalid combination */
     public RunSpec build() {
       return new RunSpec(entrypoint, cmd, env, user, cwd, hostname, mounts, readOnlyRoot, network, ports, limits,
-          capAdd, capDrop, noNewPrivileges, seccomp, rlimits, interactive);
+          capAdd, capDrop, noNewPrivileges, seccomp, rlimits, interactive, uidMappings, gidMappings);
     }
   }
 }

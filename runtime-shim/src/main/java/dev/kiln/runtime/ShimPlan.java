@@ -40,6 +40,8 @@ final class ShimPlan {
     plan.line("upper", p.upper(), p.work());
     p.storage().ifPresent(s -> plan.line("storage", s, p.spec().limits().storageBytes().getAsLong()));
     for (String ns : namespaces(p.spec())) plan.line("namespace", ns);
+    for (IdMap m : p.spec().uidMappings()) plan.line("uidmap", m.containerId(), m.hostId(), m.size());
+    for (IdMap m : p.spec().gidMappings()) plan.line("gidmap", m.containerId(), m.hostId(), m.size());
     for (Mount m : p.mounts()) plan.line("mount", m.source(), m.destination(), m.type(), String.join(",", m.options()));
     for (String m : ContainerPlan.MASKED_PATHS) plan.line("masked", m);
     for (String r : ContainerPlan.READONLY_PATHS) plan.line("readonly", r);
@@ -95,6 +97,7 @@ final class ShimPlan {
   static List<String> namespaces(RunSpec spec) {
     var ns = new java.util.ArrayList<>(List.of("mount", "pid", "uts", "ipc", "cgroup"));
     if (spec.network() != NetworkMode.HOST) ns.add("network");
+    if (!spec.uidMappings().isEmpty()) ns.add("user");
     return ns;
   }
 

@@ -25,6 +25,8 @@ class ContainersIT {
 
   @BeforeAll
   static void setUp() throws Exception {
+    // user-namespaced containers look up their layers as an unmapped root: the path must be o+x
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
     rootfs = Rootfs.busybox(tmp.resolve("busybox"));
     containers = new Containers(tmp.resolve("root"));
   }
@@ -72,6 +74,16 @@ class ContainersIT {
     assertTrue(procs <= 5, "processes visible: " + procs);
     assertFalse(r.output().contains("HOSTMOUNT"), r.output());
     for (String s : List.of("procsys-readonly", "mount-denied", "module-denied", "unshare-denied")) assertTrue(r.output().contains(s), s + " in " + r.output());
+  }
+
+  @Test
+  void userNamespaceMapsRootToAnUnprivilegedHostId() throws Exception {
+    IdMap map = new IdMap(0, 200000, 65536);
+    Result r = run(sh("cat /proc/self/uid_map; id -u; touch /made-here; ls -ln /made-here").addUidMapping(map).addGidMapping(map).build());
+    assertEquals(0, r.exitCode(), r.output() + r.container().error().orElse(""));
+    assertTrue(r.output().matches("(?s)\\s*0\\s+200000\\s+65536\\s+0\\n.*"), r.output());
+    Path made = tmp.resolve("root/containers").resolve(r.container().id()).resolve("upper/made-here");
+    assertEquals(200000, Files.getAttribute(made, "unix:uid"));
   }
 
   @Test
