@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -71,11 +72,13 @@ void process_exec(struct plan *p, int errfd) {
   sigprocmask(SIG_SETMASK, &all, NULL);
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
   int rc, code = 125;
-  if (!p->keep_stdin) {
+  if (!p->keep_stdin && !p->tty) {
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) { dup2(fd, 0); close(fd); }
   }
   setsid();
+  /* the pseudo-terminal on 0/1/2 becomes the controlling terminal of the new session */
+  if (p->tty && ioctl(0, TIOCSCTTY, 0) < 0) { rc = kerr_set(&e, errno, "make the terminal controlling"); goto fail; }
   /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping capabilities
    * (the calls left before exec — setuid, capset, chdir, execve — are all allowed by it) */
   if (!p->no_new_privs && p->seccomp && (rc = seccomp_apply(p, &e)) < 0) goto fail;

@@ -61,7 +61,7 @@ struct plan {
   long long log_max;
   int log_files;
   char *status_path;
-  int attach, keep_stdin;
+  int attach, keep_stdin, tty;
   char *hook;
   pid_t join;
   int host_command, detach;

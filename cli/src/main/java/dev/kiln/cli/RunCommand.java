@@ -32,7 +32,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.") boolean detach;
   @Option(names = "--rm", description = "Remove the container when it exits.") boolean remove;
   @Option(names = {"-i", "--interactive"}, description = "Keep stdin open.") boolean interactive;
-  @Option(names = {"-t", "--tty"}, description = "Accepted for compatibility; kiln does not allocate a terminal yet.") boolean tty;
+  @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal.") boolean tty;
   @Option(names = "--name", description = "Container name.") String name;
   @Option(names = {"-e", "--env"}, description = "Set KEY=VALUE (or pass KEY from this environment).") List<String> env = new ArrayList<>();
   @Option(names = "--env-file", description = "Read KEY=VALUE lines from a file.") List<Path> envFiles = new ArrayList<>();
@@ -82,7 +82,6 @@ public final class RunCommand implements Callable<Integer> {
       image = rootfs.toString();
       if (!Files.isDirectory(dir)) throw new IllegalArgumentException("rootfs " + rootfs + ": not a directory");
     }
-    if (tty) System.err.println("kiln: -t: no pseudo-terminal support yet; running without one");
     RunSpec.Builder b = RunSpec.fromImageConfig(List.of(), List.of(), List.of(), "", "");
     if (entrypoint != null) b.entrypoint(entrypoint.isEmpty() ? List.of() : List.of(entrypoint)).cmd(List.of());
     if (!rest.isEmpty()) b.cmd(rest);
@@ -98,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
     if (hostname != null) b.hostname(hostname);
     for (String v : volumes) b.addMount(containers.volumeMount(v));
     for (String t : tmpfs) b.addMount(tmpfsMount(t));
-    b.readOnlyRoot(readOnly).network(NetworkMode.parse(network)).interactive(interactive);
+    b.readOnlyRoot(readOnly).network(NetworkMode.parse(network)).interactive(interactive).tty(tty);
     for (String p : publish) b.addPort(PortMapping.parse(p));
     Limits limits = Limits.NONE;
     if (memory != null) limits = limits.withMemoryBytes(Limits.parseSize("memory", memory));

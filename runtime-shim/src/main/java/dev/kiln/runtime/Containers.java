@@ -143,6 +143,7 @@ public final class Containers {
       throw new IllegalArgumentException("network bridge: only the kiln shim runtime connects containers to the bridge");
     }
     if (runtime == OciRuntime.CRUN) checkCrunHybrid();
+    if (spec.tty() && runtime != OciRuntime.SHIM) throw new IllegalArgumentException("tty: only the kiln shim runtime allocates terminals");
     ContainerUser user = ContainerUser.resolve(spec.user(), lowers);
     String hostname = spec.hostname().isEmpty() ? id.substring(0, 12) : spec.hostname();
     List<String> env = environment(spec.env(), hostname, user);
@@ -447,9 +448,10 @@ public final class Containers {
    * @param user user to run as; empty for the container's user
    * @param cwd working directory; empty for /
    * @param interactive keep stdin open
+   * @param tty give the process a pseudo-terminal (shim runtime only)
    * @return the process's exit code
    */
-  public int exec(String idOrName, List<String> args, List<String> extraEnv, String user, String cwd, boolean interactive)
+  public int exec(String idOrName, List<String> args, List<String> extraEnv, String user, String cwd, boolean interactive, boolean tty)
       throws IOException, InterruptedException {
     StoredContainer c = require(idOrName);
     Container v = view(c);
@@ -467,9 +469,10 @@ public final class Containers {
         throw new ShimException("exec", ShimException.ENOENT, "exec " + args.getFirst() + ": executable file not found in $PATH");
       }
       plan = containersDir.resolve(c.id()).resolve("exec-" + HexFormat.of().formatHex(randomBytes()).substring(0, 8) + ".plan");
-      ShimPlan.forExec(c, v.pid(), args, env, u, cwd.isEmpty() ? "/" : cwd, interactive).writeTo(plan);
+      ShimPlan.forExec(c, v.pid(), args, env, u, cwd.isEmpty() ? "/" : cwd, interactive, tty).writeTo(plan);
       pb = new ProcessBuilder(Shims.extract(root.resolve("bin")).toString(), plan.toString());
     } else {
+      if (tty) throw new IllegalArgumentException("exec -t: only the kiln shim runtime allocates terminals");
       var cmd = new ArrayList<>(List.of(c.runtime().command(), "--root", runtimeRoot(c.runtime()).toString(), "exec"));
       if (!cwd.isEmpty()) cmd.addAll(List.of("--cwd", cwd));
       for (String e : extraEnv) cmd.addAll(List.of("--env", e));

@@ -25,7 +25,7 @@ final class OciConfig {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("ociVersion", "1.0.2");
     Map<String, Object> process = new LinkedHashMap<>();
-    process.put("terminal", false);
+    process.put("terminal", p.spec().tty());
     process.put("user", Map.of("uid", p.user().uid(), "gid", p.user().gid(), "additionalGids", p.user().additionalGids()));
     process.put("args", p.args());
     process.put("env", p.env());

@@ -61,12 +61,13 @@ final class ShimPlan {
     if (attach) plan.line("attach");
     if (detach) plan.line("detach");
     if (p.spec().interactive()) plan.line("stdin");
+    if (p.spec().tty()) plan.line("tty");
     return plan;
   }
 
   /** The plan that runs one more process inside a running container. */
   static ShimPlan forExec(StoredContainer c, long initPid, List<String> args, List<String> env, ContainerUser user, String cwd,
-      boolean interactive) {
+      boolean interactive, boolean tty) {
     var plan = new ShimPlan();
     plan.line("join", initPid);
     var caps = java.util.Set.copyOf(c.capabilities());
@@ -78,6 +79,7 @@ final class ShimPlan {
     for (String g : c.cgroupDirs()) plan.line("cgroup", g);
     plan.line("attach");
     if (interactive) plan.line("stdin");
+    if (tty) plan.line("tty");
     return plan;
   }
 

@@ -87,6 +87,14 @@ class ContainersIT {
   }
 
   @Test
+  void ttyGivesTheProcessATerminal() throws Exception {
+    Result r = run(sh("[ -t 0 ] && [ -t 1 ] && echo on-a-tty; echo no-newline-conversion-check").tty(true).build());
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("on-a-tty\r\n"), r.output());
+    assertTrue(run(sh("[ -t 1 ] || echo no-tty").build()).output().contains("no-tty"));
+  }
+
+  @Test
   void exitCodesAreTheContainers() throws Exception {
     assertEquals(7, run(sh("exit 7").build()).exitCode());
     assertEquals(137, run(sh("kill -9 $$").build()).exitCode());
@@ -173,9 +181,9 @@ class ContainersIT {
   void execRunsInTheContainer() throws Exception {
     Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 30").hostname("ex").build(), OciRuntime.SHIM, false);
     containers.start(c.id(), false);
-    assertEquals(0, containers.exec(c.id(), List.of("sh", "-c", "test $(hostname) = ex && touch /tmp/marker"), List.of(), "", "", false));
-    assertEquals(0, containers.exec(c.id(), List.of("test", "-f", "/tmp/marker"), List.of(), "", "", false));
-    assertEquals(4, containers.exec(c.id(), List.of("sh", "-c", "exit 4"), List.of(), "nobody", "/tmp", false));
+    assertEquals(0, containers.exec(c.id(), List.of("sh", "-c", "test $(hostname) = ex && touch /tmp/marker"), List.of(), "", "", false, false));
+    assertEquals(0, containers.exec(c.id(), List.of("test", "-f", "/tmp/marker"), List.of(), "", "", false, false));
+    assertEquals(4, containers.exec(c.id(), List.of("sh", "-c", "exit 4"), List.of(), "nobody", "/tmp", false, false));
     assertTrue(containers.stats(c.id()).pids().orElse(0) >= 2);
     containers.remove(c.id(), true);
   }
