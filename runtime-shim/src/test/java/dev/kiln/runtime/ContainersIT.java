@@ -27,7 +27,7 @@ class ContainersIT {
   static void setUp() throws Exception {
     // user-namespaced containers look up their layers as an unmapped root: the path must be o+x
     Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-    rootfs = Rootfs.busybox(tmp.resolve("busybox"));
+    rootfs = Rootfs.sharedBusybox();
     containers = new Containers(tmp.resolve("root"));
   }
 
