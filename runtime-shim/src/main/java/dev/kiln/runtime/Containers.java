@@ -542,12 +542,13 @@ public final class Containers {
     return out;
   }
 
-  /** What {@link #prune()} cleaned. */
+  /** What {@link #prune()} cleaned ({@code veths} includes the kiln bridge when nothing used it). */
   public record PruneReport(List<String> containers, List<String> cgroups, List<String> mounts, List<String> veths, List<String> logs) {}
 
   /**
-   * Cleans what crashes and detached {@code --rm} runs left: exited auto-remove containers, cgroups
-   * and mounts of containers that do not run, veths whose container is gone, and expired logs.
+   * Cleans what crashes and detached {@code --rm} runs left: exited auto-remove containers; cgroups,
+   * mounts and veths of this root's containers that do not run; empty kiln cgroups of no root; the
+   * bridge once no container is plugged into it; and expired logs.
    *
    * @return what was cleaned
    */
@@ -563,9 +564,14 @@ public final class Containers {
         live.add(c.id());
       }
     }
+    // cgroups and veths are host-wide while roots are not: touch only what is this root's, or
+    // cgroups of no root at all that hold no process (another root's live containers stay intact)
+    var known = new java.util.HashSet<String>();
+    for (StoredContainer c : stored()) known.add(c.id());
     var cg = new ArrayList<String>();
     for (String id : cgroups.existing()) {
-      if (!live.contains(id)) {
+      if (live.contains(id)) continue;
+      if (known.contains(id) || cgroups.stats(id).pids().orElse(0) == 0) {
         cgroups.remove(id);
         cg.add(id);
       }
@@ -579,13 +585,22 @@ public final class Containers {
       }
     }
     var veths = new ArrayList<String>();
-    try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
-      for (Path p : s.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith("kv") && n.length() == 14 && live.stream().noneMatch(id -> id.startsWith(n.substring(2)))) {
-          command("ip", "link", "del", n);
-          veths.add(n);
-        }
+    for (String id : known) {
+      String veth = BridgeNetwork.hostVeth(id);
+      if (!live.contains(id) && Files.exists(Path.of("/sys/class/net", veth))) {
+        command("ip", "link", "del", veth);
+        veths.add(veth);
+      }
+    }
+    Path ports = Path.of("/sys/class/net", BridgeNetwork.BRIDGE, "brif");
+    if (Files.isDirectory(ports)) {
+      boolean empty;
+      try (Stream<Path> s = Files.list(ports)) {
+        empty = s.findAny().isEmpty();
+      }
+      if (empty) {
+        command("ip", "link", "del", BridgeNetwork.BRIDGE);
+        veths.add(BridgeNetwork.BRIDGE);
       }
     }
     return new PruneReport(removed, cg, mounts, veths, logs.prune());
