@@ -34,6 +34,7 @@ class ContainersIT {
   @AfterAll
   static void tearDown() throws Exception {
     for (Container c : containers.list(true)) containers.remove(c.id(), true);
+    containers.prune(); // the bridge too, once nothing is plugged into it
   }
 
   record Result(int exitCode, String output, Container container) {}
