@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -214,6 +215,22 @@ static void host_command(struct plan *p, int syncfd, const sigset_t *mask) {
   _exit(127);
 }
 
+static int open_terminal(int *master, int *slave, struct kerr *e) {
+  char name[128];
+  *master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*master < 0) return kerr_set(e, errno, "open a pseudo-terminal");
+  if (grantpt(*master) < 0 || unlockpt(*master) < 0 || ptsname_r(*master, name, sizeof name) != 0)
+    return kerr_set(e, errno, "unlock the pseudo-terminal");
+  *slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (*slave < 0) return kerr_set(e, errno, "open %s", name);
+  return 0;
+}
+
+static void copy_winsize(int master) {
+  struct winsize ws;
+  if (ioctl(0, TIOCGWINSZ, &ws) == 0) ioctl(master, TIOCSWINSZ, &ws);
+}
+
 int main(int argc, char **argv) {
   struct plan p;
   struct kerr e = {0};
@@ -247,7 +264,17 @@ int main(int argc, char **argv) {
     status_error(&e);
     return 125;
   }
+  int master = -1, slave = -1;
+  if (p.tty && open_terminal(&master, &slave, &e) < 0) {
+    status_error(&e);
+    return 125;
+  }
   int flags = p.join || p.host_command ? 0 : (p.ns_flags & ~CLONE_NEWCGROUP);
+  if ((flags & CLONE_NEWUSER) && p.lowers.n > 0 && idmap_lowers(&p, &e) < 0) {
+    idmap_release(&p);
+    status_error(&e);
+    return 125;
+  }
   if (p.join) join_cgroups(&p, getpid(), &e); /* exec'd processes count against the container */
   pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)(flags | SIGCHLD), NULL, NULL, NULL, NULL);
   if (pid < 0) {
@@ -258,7 +285,11 @@ int main(int argc, char **argv) {
   if (pid == 0) {
     close(sync[1]);
     close(errp[0]);
-    if (log) {
+    if (slave >= 0) {
+      dup2(slave, 0);
+      dup2(slave, 1);
+      dup2(slave, 2);
+    } else if (log) {
       dup2(out[1], 1);
       dup2(err[1], 2);
     }
@@ -272,12 +303,14 @@ int main(int argc, char **argv) {
     close(out[1]);
     close(err[1]);
   }
+  if (slave >= 0) close(slave);
   int rc = 0;
   if (!p.join && (p.ns_flags & CLONE_NEWUSER)) rc = ns_write_idmaps(pid, &p, &e);
   if (rc == 0 && !p.join && !p.host_command) rc = join_cgroups(&p, pid, &e);
   if (rc == 0 && p.hook) rc = run_hook(p.hook, pid, &e);
   if (rc == 0) rc = proxy_listen(&p, &e);
   if (rc < 0) {
+    idmap_release(&p);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     status_error(&e);
@@ -289,11 +322,28 @@ int main(int argc, char **argv) {
   ssize_t got = read(errp[0], &child_err, sizeof child_err);
   close(errp[0]);
   int failed = got == (ssize_t)sizeof child_err;
+  idmap_release(&p);
   if (failed) status_error(&child_err);
   else status("\"status\":\"running\",\"pid\":%d", pid);
 
   struct pollfd fds[3 + 300] = {{sfd, POLLIN, 0}, {out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
   int open_pipes = log ? 2 : 0, code = -1;
+  struct termios saved;
+  int raw = 0;
+  if (master >= 0) {
+    /* one terminal stream: the master is "stdout", slot 2 relays our stdin to it under -i */
+    close(out[0]);
+    close(err[0]);
+    fds[1].fd = master;
+    fds[2].fd = p.keep_stdin && p.attach ? 0 : -1;
+    open_pipes = 1;
+    if (p.attach && isatty(0) && tcgetattr(0, &saved) == 0) {
+      struct termios t = saved;
+      cfmakeraw(&t);
+      raw = tcsetattr(0, TCSANOW, &t) == 0;
+      copy_winsize(master);
+    }
+  }
   char buf[65536];
   while (code < 0 || open_pipes > 0) {
     int nproxy = code < 0 ? proxy_fill(fds + 3, 300) : 0;
@@ -302,11 +352,16 @@ int main(int argc, char **argv) {
     for (int i = 1; i <= 2; i++) {
       if (fds[i].fd < 0 || !fds[i].revents) continue;
       ssize_t n = read(fds[i].fd, buf, sizeof buf);
+      if (master >= 0 && i == 2) { /* terminal input */
+        if (n > 0) (void)!write(master, buf, (size_t)n);
+        else fds[2].fd = -1;
+        continue;
+      }
       if (n > 0) {
-        logw_write(log, i - 1, buf, (size_t)n, 0);
+        if (log) logw_write(log, i - 1, buf, (size_t)n, 0);
         if (p.attach) (void)!write(i, buf, (size_t)n);
-      } else if (n == 0 || errno != EINTR) {
-        logw_write(log, i - 1, "", 0, 1);
+      } else if (n == 0 || errno != EINTR) { /* a terminal master reports EIO once the last slave closes */
+        if (log) logw_write(log, i - 1, "", 0, 1);
         close(fds[i].fd);
         fds[i].fd = -1;
         open_pipes--;
@@ -315,7 +370,8 @@ int main(int argc, char **argv) {
     if (fds[0].revents) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) == sizeof si) {
-        if (si.ssi_signo != SIGCHLD) kill(pid, (int)si.ssi_signo);
+        if (si.ssi_signo == SIGWINCH && master >= 0) copy_winsize(master); /* the kernel signals the pty's group */
+        else if (si.ssi_signo != SIGCHLD) kill(pid, (int)si.ssi_signo);
       }
       int st;
       if (code < 0 && waitpid(pid, &st, WNOHANG) == pid)
@@ -324,6 +380,7 @@ int main(int argc, char **argv) {
   }
   proxy_close();
   logw_close(log);
+  if (raw) tcsetattr(0, TCSANOW, &saved);
   {
     if (code > 128) status("\"status\":\"exited\",\"exitCode\":%d,\"signal\":%d", code, code - 128);
     else status("\"status\":\"exited\",\"exitCode\":%d", code);

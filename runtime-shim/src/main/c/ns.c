@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -15,29 +16,6 @@
 #include <unistd.h>
 
 #include "shim.h"
-
-static int write_file(const char *path, const char *data, struct kerr *e) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return kerr_set(e, errno, "open %s", path);
-  ssize_t w = write(fd, data, strlen(data));
-  int err = errno;
-  close(fd);
-  if (w < 0) return kerr_set(e, err, "write %s", path);
-  return 0;
-}
-
-int ns_write_idmaps(pid_t pid, struct plan *p, struct kerr *e) {
-  char path[64], buf[4096];
-  int rc;
-  buf[0] = 0;
-  for (size_t i = 0; i < p->uidmap.n; i++) strncat(buf, p->uidmap.v[i], sizeof buf - strlen(buf) - 1);
-  snprintf(path, sizeof path, "/proc/%d/uid_map", pid);
-  if ((rc = write_file(path, buf, e)) < 0) return rc;
-  buf[0] = 0;
-  for (size_t i = 0; i < p->gidmap.n; i++) strncat(buf, p->gidmap.v[i], sizeof buf - strlen(buf) - 1);
-  snprintf(path, sizeof path, "/proc/%d/gid_map", pid);
-  return write_file(path, buf, e);
-}
 
 int ns_join(pid_t target, struct kerr *e) {
   /* user first so the rest are joined with its privileges; mnt last so /proc stays the host's */
@@ -94,11 +72,13 @@ void process_exec(struct plan *p, int errfd) {
   sigprocmask(SIG_SETMASK, &all, NULL);
   for (int s = 1; s < NSIG; s++) signal(s, SIG_DFL);
   int rc, code = 125;
-  if (!p->keep_stdin) {
+  if (!p->keep_stdin && !p->tty) {
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) { dup2(fd, 0); close(fd); }
   }
   setsid();
+  /* the pseudo-terminal on 0/1/2 becomes the controlling terminal of the new session */
+  if (p->tty && ioctl(0, TIOCSCTTY, 0) < 0) { rc = kerr_set(&e, errno, "make the terminal controlling"); goto fail; }
   /* without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it before dropping capabilities
    * (the calls left before exec — setuid, capset, chdir, execve — are all allowed by it) */
   if (!p->no_new_privs && p->seccomp && (rc = seccomp_apply(p, &e)) < 0) goto fail;

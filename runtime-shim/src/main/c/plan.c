@@ -154,6 +154,7 @@ int plan_load(const char *path, struct plan *p, struct kerr *e) {
     }
     else if (!strcmp(k, "host-command")) p->host_command = 1;
     else if (!strcmp(k, "stdin")) p->keep_stdin = 1;
+    else if (!strcmp(k, "tty")) p->tty = 1;
     else if (!strcmp(k, "hook") && !(rc = need(e, lineno, k, n, 1))) p->hook = a[0];
     else if (!strcmp(k, "join") && !(rc = need(e, lineno, k, n, 1))) p->join = (pid_t)atoi(a[0]);
     else if (rc == 0) rc = kerr_set(e, EINVAL, "plan line %d: unknown key %s", lineno, k);

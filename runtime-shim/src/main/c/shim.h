@@ -61,10 +61,11 @@ struct plan {
   long long log_max;
   int log_files;
   char *status_path;
-  int attach, keep_stdin;
+  int attach, keep_stdin, tty;
   char *hook;
   pid_t join;
   int host_command, detach;
+  struct strv idmapped; /* ID-mapped clones of the lowers, detached once the container runs */
   struct strv publish; /* "HOSTPORT ADDRESS PORT" */
 };
 
@@ -81,8 +82,12 @@ int caps_apply(struct plan *p, struct kerr *e);
 /* seccomp.c */
 int seccomp_apply(struct plan *p, struct kerr *e);
 
-/* ns.c */
+/* idmap.c */
 int ns_write_idmaps(pid_t pid, struct plan *p, struct kerr *e);
+int idmap_lowers(struct plan *p, struct kerr *e);
+void idmap_release(struct plan *p);
+
+/* ns.c */
 int ns_join(pid_t target, struct kerr *e);
 void process_exec(struct plan *p, int errfd) __attribute__((noreturn));
 int init_loop(pid_t main_child, int errfd);

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "exec", description = "Run a command in a running container.")
 public final class ExecCommand implements Callable<Integer> {
   @Option(names = {"-i", "--interactive"}, description = "Keep stdin open.") boolean interactive;
-  @Option(names = {"-t", "--tty"}, description = "Accepted for compatibility; no terminal is allocated.") boolean tty;
+  @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal.") boolean tty;
   @Option(names = {"-e", "--env"}, description = "Set KEY=VALUE.") List<String> env = new ArrayList<>();
   @Option(names = {"-u", "--user"}, description = "user[:group].") String user = "";
   @Option(names = {"-w", "--workdir"}, description = "Working directory.") String workdir = "";
@@ -20,6 +20,6 @@ public final class ExecCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ContainerCommands.call(() -> ContainerCommands.containers().exec(container, command, env, user, workdir, interactive));
+    return ContainerCommands.call(() -> ContainerCommands.containers().exec(container, command, env, user, workdir, interactive, tty));
   }
 }

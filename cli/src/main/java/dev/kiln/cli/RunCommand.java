@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.Container;
 import dev.kiln.runtime.Containers;
+import dev.kiln.runtime.IdMap;
 import dev.kiln.runtime.Limits;
 import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.NetworkMode;
@@ -31,7 +32,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.") boolean detach;
   @Option(names = "--rm", description = "Remove the container when it exits.") boolean remove;
   @Option(names = {"-i", "--interactive"}, description = "Keep stdin open.") boolean interactive;
-  @Option(names = {"-t", "--tty"}, description = "Accepted for compatibility; kiln does not allocate a terminal yet.") boolean tty;
+  @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-terminal.") boolean tty;
   @Option(names = "--name", description = "Container name.") String name;
   @Option(names = {"-e", "--env"}, description = "Set KEY=VALUE (or pass KEY from this environment).") List<String> env = new ArrayList<>();
   @Option(names = "--env-file", description = "Read KEY=VALUE lines from a file.") List<Path> envFiles = new ArrayList<>();
@@ -54,6 +55,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--cap-drop", description = "Drop a capability (or ALL).") List<String> capDrop = new ArrayList<>();
   @Option(names = "--security-opt", description = "no-new-privileges[:true|false] or seccomp=unconfined.") List<String> securityOpts = new ArrayList<>();
   @Option(names = "--ulimit", description = "NAME=SOFT[:HARD], at most this host's hard limit.") List<String> ulimits = new ArrayList<>();
+  @Option(names = "--uidmap", description = "CONTAINER:HOST:SIZE UID mapping in a user namespace.") List<String> uidmaps = new ArrayList<>();
+  @Option(names = "--gidmap", description = "CONTAINER:HOST:SIZE GID mapping (defaults to the UID mappings).") List<String> gidmaps = new ArrayList<>();
   @Option(names = "--runtime", description = "shim (default), crun or runc.") String runtime = "shim";
   @Option(names = "--rootfs", description = "Run from this root file system directory instead of an image.") Path rootfs;
   @Parameters(description = "IMAGE [COMMAND [ARG...]] (with --rootfs: COMMAND [ARG...])") List<String> positional = new ArrayList<>();
@@ -79,7 +82,6 @@ public final class RunCommand implements Callable<Integer> {
       image = rootfs.toString();
       if (!Files.isDirectory(dir)) throw new IllegalArgumentException("rootfs " + rootfs + ": not a directory");
     }
-    if (tty) System.err.println("kiln: -t: no pseudo-terminal support yet; running without one");
     RunSpec.Builder b = RunSpec.fromImageConfig(List.of(), List.of(), List.of(), "", "");
     if (entrypoint != null) b.entrypoint(entrypoint.isEmpty() ? List.of() : List.of(entrypoint)).cmd(List.of());
     if (!rest.isEmpty()) b.cmd(rest);
@@ -95,7 +97,7 @@ public final class RunCommand implements Callable<Integer> {
     if (hostname != null) b.hostname(hostname);
     for (String v : volumes) b.addMount(containers.volumeMount(v));
     for (String t : tmpfs) b.addMount(tmpfsMount(t));
-    b.readOnlyRoot(readOnly).network(NetworkMode.parse(network)).interactive(interactive);
+    b.readOnlyRoot(readOnly).network(NetworkMode.parse(network)).interactive(interactive).tty(tty);
     for (String p : publish) b.addPort(PortMapping.parse(p));
     Limits limits = Limits.NONE;
     if (memory != null) limits = limits.withMemoryBytes(Limits.parseSize("memory", memory));
@@ -115,6 +117,8 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     for (String u : ulimits) b.addRlimit(Rlimit.parse(u));
+    for (String m : uidmaps) b.addUidMapping(IdMap.parse(m));
+    for (String m : gidmaps.isEmpty() ? uidmaps : gidmaps) b.addGidMapping(IdMap.parse(m));
     RunSpec spec = b.build();
     Container c = containers.create(Optional.ofNullable(name), image, List.of(dir), spec, OciRuntime.parse(runtime), remove);
     if (detach) {

@@ -143,6 +143,8 @@ public final class Containers {
       throw new IllegalArgumentException("network bridge: only the kiln shim runtime connects containers to the bridge");
     }
     if (runtime == OciRuntime.CRUN) checkCrunHybrid();
+    if (spec.tty() && runtime != OciRuntime.SHIM) throw new IllegalArgumentException("tty: only the kiln shim runtime allocates terminals");
+    Rlimit.checkGrantable(spec.rlimits());
     ContainerUser user = ContainerUser.resolve(spec.user(), lowers);
     String hostname = spec.hostname().isEmpty() ? id.substring(0, 12) : spec.hostname();
     List<String> env = environment(spec.env(), hostname, user);
@@ -170,6 +172,7 @@ public final class Containers {
       address = Optional.of(BridgeNetwork.allocate(list(false).stream().flatMap(c -> c.address().stream()).toList()));
       hook = Optional.of(BridgeNetwork.writeHook(bundle, id, address.get()));
     }
+    if (!spec.uidMappings().isEmpty()) chownForUserNamespace(spec, storage.isPresent() ? List.of(storage.get()) : List.of(dir.resolve("upper"), dir.resolve("work")));
     List<Mount> mounts = new ArrayList<>(ContainerPlan.defaultMounts());
     Files.writeString(dir.resolve("hostname"), hostname + "\n");
     Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
@@ -216,6 +219,18 @@ public final class Containers {
         cgroupDirs.stream().map(Path::toString).toList(), hostMounts, volumeNames, address.orElse(""), 0);
     save(stored);
     return view(stored);
+  }
+
+  /** The container's root must own its writable layer, or it cannot write its own root file system. */
+  private static void chownForUserNamespace(RunSpec spec, List<Path> dirs) throws IOException {
+    long uid = spec.uidMappings().stream().mapToLong(m -> m.hostOf(0)).filter(v -> v >= 0).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("uidmap: container root (0) is not mapped"));
+    long gid = spec.gidMappings().stream().mapToLong(m -> m.hostOf(0)).filter(v -> v >= 0).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("gidmap: container root group (0) is not mapped"));
+    for (Path d : dirs) {
+      Files.setAttribute(d, "unix:uid", (int) uid);
+      Files.setAttribute(d, "unix:gid", (int) gid);
+    }
   }
 
   private static byte[] randomBytes() {
@@ -434,9 +449,10 @@ public final class Containers {
    * @param user user to run as; empty for the container's user
    * @param cwd working directory; empty for /
    * @param interactive keep stdin open
+   * @param tty give the process a pseudo-terminal (shim runtime only)
    * @return the process's exit code
    */
-  public int exec(String idOrName, List<String> args, List<String> extraEnv, String user, String cwd, boolean interactive)
+  public int exec(String idOrName, List<String> args, List<String> extraEnv, String user, String cwd, boolean interactive, boolean tty)
       throws IOException, InterruptedException {
     StoredContainer c = require(idOrName);
     Container v = view(c);
@@ -454,9 +470,10 @@ public final class Containers {
         throw new ShimException("exec", ShimException.ENOENT, "exec " + args.getFirst() + ": executable file not found in $PATH");
       }
       plan = containersDir.resolve(c.id()).resolve("exec-" + HexFormat.of().formatHex(randomBytes()).substring(0, 8) + ".plan");
-      ShimPlan.forExec(c, v.pid(), args, env, u, cwd.isEmpty() ? "/" : cwd, interactive).writeTo(plan);
+      ShimPlan.forExec(c, v.pid(), args, env, u, cwd.isEmpty() ? "/" : cwd, interactive, tty).writeTo(plan);
       pb = new ProcessBuilder(Shims.extract(root.resolve("bin")).toString(), plan.toString());
     } else {
+      if (tty) throw new IllegalArgumentException("exec -t: only the kiln shim runtime allocates terminals");
       var cmd = new ArrayList<>(List.of(c.runtime().command(), "--root", runtimeRoot(c.runtime()).toString(), "exec"));
       if (!cwd.isEmpty()) cmd.addAll(List.of("--cwd", cwd));
       for (String e : extraEnv) cmd.addAll(List.of("--env", e));
@@ -525,12 +542,13 @@ public final class Containers {
     return out;
   }
 
-  /** What {@link #prune()} cleaned. */
+  /** What {@link #prune()} cleaned ({@code veths} includes the kiln bridge when nothing used it). */
   public record PruneReport(List<String> containers, List<String> cgroups, List<String> mounts, List<String> veths, List<String> logs) {}
 
   /**
-   * Cleans what crashes and detached {@code --rm} runs left: exited auto-remove containers, cgroups
-   * and mounts of containers that do not run, veths whose container is gone, and expired logs.
+   * Cleans what crashes and detached {@code --rm} runs left: exited auto-remove containers; cgroups,
+   * mounts and veths of this root's containers that do not run; empty kiln cgroups of no root; the
+   * bridge once no container is plugged into it; and expired logs.
    *
    * @return what was cleaned
    */
@@ -546,9 +564,14 @@ public final class Containers {
         live.add(c.id());
       }
     }
+    // cgroups and veths are host-wide while roots are not: touch only what is this root's, or
+    // cgroups of no root at all that hold no process (another root's live containers stay intact)
+    var known = new java.util.HashSet<String>();
+    for (StoredContainer c : stored()) known.add(c.id());
     var cg = new ArrayList<String>();
     for (String id : cgroups.existing()) {
-      if (!live.contains(id)) {
+      if (live.contains(id)) continue;
+      if (known.contains(id) || cgroups.stats(id).pids().orElse(0) == 0) {
         cgroups.remove(id);
         cg.add(id);
       }
@@ -562,13 +585,22 @@ public final class Containers {
       }
     }
     var veths = new ArrayList<String>();
-    try (Stream<Path> s = Files.list(Path.of("/sys/class/net"))) {
-      for (Path p : s.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith("kv") && n.length() == 14 && live.stream().noneMatch(id -> id.startsWith(n.substring(2)))) {
-          command("ip", "link", "del", n);
-          veths.add(n);
-        }
+    for (String id : known) {
+      String veth = BridgeNetwork.hostVeth(id);
+      if (!live.contains(id) && Files.exists(Path.of("/sys/class/net", veth))) {
+        command("ip", "link", "del", veth);
+        veths.add(veth);
+      }
+    }
+    Path ports = Path.of("/sys/class/net", BridgeNetwork.BRIDGE, "brif");
+    if (Files.isDirectory(ports)) {
+      boolean empty;
+      try (Stream<Path> s = Files.list(ports)) {
+        empty = s.findAny().isEmpty();
+      }
+      if (empty) {
+        command("ip", "link", "del", BridgeNetwork.BRIDGE);
+        veths.add(BridgeNetwork.BRIDGE);
       }
     }
     return new PruneReport(removed, cg, mounts, veths, logs.prune());

@@ -25,7 +25,7 @@ final class OciConfig {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("ociVersion", "1.0.2");
     Map<String, Object> process = new LinkedHashMap<>();
-    process.put("terminal", false);
+    process.put("terminal", p.spec().tty());
     process.put("user", Map.of("uid", p.user().uid(), "gid", p.user().gid(), "additionalGids", p.user().additionalGids()));
     process.put("args", p.args());
     process.put("env", p.env());
@@ -48,6 +48,10 @@ final class OciConfig {
     List<Map<String, Object>> ns = new ArrayList<>();
     for (String n : ShimPlan.namespaces(p.spec())) ns.add(Map.of("type", n));
     linux.put("namespaces", ns);
+    if (!p.spec().uidMappings().isEmpty()) {
+      linux.put("uidMappings", mappings(p.spec().uidMappings()));
+      linux.put("gidMappings", mappings(p.spec().gidMappings()));
+    }
     linux.put("resources", resources(p.spec().limits()));
     linux.put("cgroupsPath", p.cgroupsPath());
     linux.put("maskedPaths", ContainerPlan.MASKED_PATHS);
@@ -60,6 +64,10 @@ final class OciConfig {
   /** Writes config.json into BUNDLE. */
   static void write(ContainerPlan p, Path bundle) throws IOException {
     AtomicFiles.write(bundle.resolve("config.json"), render(p));
+  }
+
+  private static List<Map<String, Object>> mappings(List<IdMap> maps) {
+    return maps.stream().map(m -> Map.<String, Object>of("containerID", m.containerId(), "hostID", m.hostId(), "size", m.size())).toList();
   }
 
   private static Map<String, Object> resources(Limits l) {

@@ -27,6 +27,9 @@ import java.util.Set;
  * @param seccomp whether the default seccomp filter is applied
  * @param rlimits resource limits
  * @param interactive whether stdin is kept open
+ * @param tty whether the process gets a pseudo-terminal (shim runtime only)
+ * @param uidMappings user-namespace UID mappings; empty: no user namespace
+ * @param gidMappings user-namespace GID mappings (required with UID mappings)
  */
 public record RunSpec(
     List<String> entrypoint,
@@ -45,7 +48,10 @@ public record RunSpec(
     boolean noNewPrivileges,
     boolean seccomp,
     List<Rlimit> rlimits,
-    boolean interactive) {
+    boolean interactive,
+    boolean tty,
+    List<IdMap> uidMappings,
+    List<IdMap> gidMappings) {
 
   /** Copies the collections and checks the combination. */
   public RunSpec {
@@ -62,6 +68,9 @@ public record RunSpec(
     capAdd = Set.copyOf(capAdd);
     capDrop = Set.copyOf(capDrop);
     rlimits = List.copyOf(rlimits);
+    uidMappings = List.copyOf(uidMappings);
+    gidMappings = List.copyOf(gidMappings);
+    if (uidMappings.isEmpty() != gidMappings.isEmpty()) throw new IllegalArgumentException("uidmap/gidmap: give both or neither");
     for (String e : env) {
       if (e.indexOf('=') <= 0) throw new IllegalArgumentException("env " + e + ": expected KEY=VALUE");
     }
@@ -104,7 +113,8 @@ public record RunSpec(
     b.entrypoint = entrypoint; b.cmd = cmd; b.env = new ArrayList<>(env); b.user = user; b.cwd = cwd;
     b.hostname = hostname; b.mounts = new ArrayList<>(mounts); b.readOnlyRoot = readOnlyRoot; b.network = network;
     b.ports = new ArrayList<>(ports); b.limits = limits; b.capAdd = capAdd; b.capDrop = capDrop;
-    b.noNewPrivileges = noNewPrivileges; b.seccomp = seccomp; b.rlimits = new ArrayList<>(rlimits); b.interactive = interactive;
+    b.noNewPrivileges = noNewPrivileges; b.seccomp = seccomp; b.rlimits = new ArrayList<>(rlimits); b.interactive = interactive; b.tty = tty;
+    b.uidMappings = new ArrayList<>(uidMappings); b.gidMappings = new ArrayList<>(gidMappings);
     return b;
   }
 
@@ -127,6 +137,9 @@ public record RunSpec(
     private boolean seccomp = true;
     private List<Rlimit> rlimits = new ArrayList<>();
     private boolean interactive;
+    private boolean tty;
+    private List<IdMap> uidMappings = new ArrayList<>();
+    private List<IdMap> gidMappings = new ArrayList<>();
 
     private Builder() {}
 
@@ -173,10 +186,17 @@ public record RunSpec(
     /** @param v keep stdin open @return this */
     public Builder interactive(boolean v) { interactive = v; return this; }
 
+    /** @param v allocate a pseudo-terminal @return this */
+    public Builder tty(boolean v) { tty = v; return this; }
+    /** @param m UID mapping to add (a user namespace is made) @return this */
+    public Builder addUidMapping(IdMap m) { uidMappings.add(m); return this; }
+    /** @param m GID mapping to add @return this */
+    public Builder addGidMapping(IdMap m) { gidMappings.add(m); return this; }
+
     /** @return the spec @throws IllegalArgumentException on an invalid combination */
     public RunSpec build() {
       return new RunSpec(entrypoint, cmd, env, user, cwd, hostname, mounts, readOnlyRoot, network, ports, limits,
-          capAdd, capDrop, noNewPrivileges, seccomp, rlimits, interactive);
+          capAdd, capDrop, noNewPrivileges, seccomp, rlimits, interactive, tty, uidMappings, gidMappings);
     }
   }
 }

@@ -40,6 +40,8 @@ final class ShimPlan {
     plan.line("upper", p.upper(), p.work());
     p.storage().ifPresent(s -> plan.line("storage", s, p.spec().limits().storageBytes().getAsLong()));
     for (String ns : namespaces(p.spec())) plan.line("namespace", ns);
+    for (IdMap m : p.spec().uidMappings()) plan.line("uidmap", m.containerId(), m.hostId(), m.size());
+    for (IdMap m : p.spec().gidMappings()) plan.line("gidmap", m.containerId(), m.hostId(), m.size());
     for (Mount m : p.mounts()) plan.line("mount", m.source(), m.destination(), m.type(), String.join(",", m.options()));
     for (String m : ContainerPlan.MASKED_PATHS) plan.line("masked", m);
     for (String r : ContainerPlan.READONLY_PATHS) plan.line("readonly", r);
@@ -59,12 +61,13 @@ final class ShimPlan {
     if (attach) plan.line("attach");
     if (detach) plan.line("detach");
     if (p.spec().interactive()) plan.line("stdin");
+    if (p.spec().tty()) plan.line("tty");
     return plan;
   }
 
   /** The plan that runs one more process inside a running container. */
   static ShimPlan forExec(StoredContainer c, long initPid, List<String> args, List<String> env, ContainerUser user, String cwd,
-      boolean interactive) {
+      boolean interactive, boolean tty) {
     var plan = new ShimPlan();
     plan.line("join", initPid);
     var caps = java.util.Set.copyOf(c.capabilities());
@@ -76,6 +79,7 @@ final class ShimPlan {
     for (String g : c.cgroupDirs()) plan.line("cgroup", g);
     plan.line("attach");
     if (interactive) plan.line("stdin");
+    if (tty) plan.line("tty");
     return plan;
   }
 
@@ -95,6 +99,7 @@ final class ShimPlan {
   static List<String> namespaces(RunSpec spec) {
     var ns = new java.util.ArrayList<>(List.of("mount", "pid", "uts", "ipc", "cgroup"));
     if (spec.network() != NetworkMode.HOST) ns.add("network");
+    if (!spec.uidMappings().isEmpty()) ns.add("user");
     return ns;
   }
 

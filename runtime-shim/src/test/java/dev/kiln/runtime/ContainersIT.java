@@ -25,13 +25,16 @@ class ContainersIT {
 
   @BeforeAll
   static void setUp() throws Exception {
-    rootfs = Rootfs.busybox(tmp.resolve("busybox"));
+    // user-namespaced containers look up their layers as an unmapped root: the path must be o+x
+    Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    rootfs = Rootfs.sharedBusybox();
     containers = new Containers(tmp.resolve("root"));
   }
 
   @AfterAll
   static void tearDown() throws Exception {
     for (Container c : containers.list(true)) containers.remove(c.id(), true);
+    containers.prune(); // the bridge too, once nothing is plugged into it
   }
 
   record Result(int exitCode, String output, Container container) {}
@@ -75,6 +78,24 @@ class ContainersIT {
   }
 
   @Test
+  void userNamespaceMapsRootToAnUnprivilegedHostId() throws Exception {
+    IdMap map = new IdMap(0, 200000, 65536);
+    Result r = run(sh("cat /proc/self/uid_map; id -u; touch /made-here; ls -ln /made-here").addUidMapping(map).addGidMapping(map).build());
+    assertEquals(0, r.exitCode(), r.output() + r.container().error().orElse(""));
+    assertTrue(r.output().matches("(?s)\\s*0\\s+200000\\s+65536\\s+0\\n.*"), r.output());
+    Path made = tmp.resolve("root/containers").resolve(r.container().id()).resolve("upper/made-here");
+    assertEquals(200000, Files.getAttribute(made, "unix:uid"));
+  }
+
+  @Test
+  void ttyGivesTheProcessATerminal() throws Exception {
+    Result r = run(sh("[ -t 0 ] && [ -t 1 ] && echo on-a-tty; echo no-newline-conversion-check").tty(true).build());
+    assertEquals(0, r.exitCode(), r.output());
+    assertTrue(r.output().contains("on-a-tty\r\n"), r.output());
+    assertTrue(run(sh("[ -t 1 ] || echo no-tty").build()).output().contains("no-tty"));
+  }
+
+  @Test
   void exitCodesAreTheContainers() throws Exception {
     assertEquals(7, run(sh("exit 7").build()).exitCode());
     assertEquals(137, run(sh("kill -9 $$").build()).exitCode());
@@ -88,9 +109,8 @@ class ContainersIT {
 
   @Test
   void rlimitAboveTheHardLimitIsRefusedClearly() throws Exception {
-    Result r = run(sh("true").addRlimit(new Rlimit("RLIMIT_NOFILE", 1L << 40, 1L << 40)).build());
-    assertEquals(125, r.exitCode());
-    assertTrue(r.container().error().orElseThrow().contains("CAP_SYS_RESOURCE"), r.container().error().orElseThrow());
+    var e = assertThrows(IllegalArgumentException.class, () -> run(sh("true").addRlimit(new Rlimit("RLIMIT_NOFILE", 1L << 40, 1L << 40)).build()));
+    assertTrue(e.getMessage().contains("CAP_SYS_RESOURCE") && e.getMessage().contains("nofile"), e.getMessage());
     assertEquals("64\n", run(sh("ulimit -n").addRlimit(new Rlimit("RLIMIT_NOFILE", 64, 64)).build()).output());
   }
 
@@ -161,9 +181,9 @@ class ContainersIT {
   void execRunsInTheContainer() throws Exception {
     Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 30").hostname("ex").build(), OciRuntime.SHIM, false);
     containers.start(c.id(), false);
-    assertEquals(0, containers.exec(c.id(), List.of("sh", "-c", "test $(hostname) = ex && touch /tmp/marker"), List.of(), "", "", false));
-    assertEquals(0, containers.exec(c.id(), List.of("test", "-f", "/tmp/marker"), List.of(), "", "", false));
-    assertEquals(4, containers.exec(c.id(), List.of("sh", "-c", "exit 4"), List.of(), "nobody", "/tmp", false));
+    assertEquals(0, containers.exec(c.id(), List.of("sh", "-c", "test $(hostname) = ex && touch /tmp/marker"), List.of(), "", "", false, false));
+    assertEquals(0, containers.exec(c.id(), List.of("test", "-f", "/tmp/marker"), List.of(), "", "", false, false));
+    assertEquals(4, containers.exec(c.id(), List.of("sh", "-c", "exit 4"), List.of(), "nobody", "/tmp", false, false));
     assertTrue(containers.stats(c.id()).pids().orElse(0) >= 2);
     containers.remove(c.id(), true);
   }

@@ -40,7 +40,7 @@ class LogRetentionIT {
 
   @Test
   void rotatesBySizeAndExpiresAfterRetention() throws Exception {
-    Path rootfs = Rootfs.busybox(tmp.resolve("busybox"));
+    Path rootfs = Rootfs.sharedBusybox();
     MovableClock clock = new MovableClock();
     Containers containers = new Containers(tmp.resolve("root"), new LogPolicy(4096, 3, Duration.ofHours(1)), clock);
     RunSpec spec = RunSpec.builder().cmd(List.of("sh", "-c", "for i in $(seq 1 400); do echo line-$i; done")).build();

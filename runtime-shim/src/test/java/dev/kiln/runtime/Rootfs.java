@@ -15,7 +15,29 @@ final class Rootfs {
     return p;
   }
 
-  static Path busybox(Path dir) throws IOException, InterruptedException {
+  private static Path shared;
+
+  /**
+   * One busybox root file system for the whole test JVM (tests only read it: it is an overlay
+   * lower dir), made o+x so user-namespaced containers can reach it; deleted when the JVM exits.
+   */
+  static synchronized Path sharedBusybox() throws IOException, InterruptedException {
+    if (shared == null) {
+      Path dir = Files.createTempDirectory("kiln-busybox");
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+      shared = busybox(dir.resolve("rootfs"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          LogStore.deleteTree(dir);
+        } catch (IOException e) {
+          // a leftover temp dir is harmless
+        }
+      }));
+    }
+    return shared;
+  }
+
+  private static Path busybox(Path dir) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(repoRoot().resolve("scripts/busybox-rootfs").toString(), dir.toString()).inheritIO().start();
     if (p.waitFor() != 0) throw new IllegalStateException("scripts/busybox-rootfs failed: apt-get install busybox-static");
     return dir;

@@ -70,7 +70,7 @@ class ShimAsanIT {
 
   @Test
   void aContainerRunsCleanUnderSanitizers() throws Exception {
-    Path rootfs = Rootfs.busybox(tmp.resolve("busybox"));
+    Path rootfs = Rootfs.sharedBusybox();
     Containers containers = new Containers(tmp.resolve("root"));
     RunSpec spec = RunSpec.builder().cmd(List.of("sh", "-c", "echo sanitized; exit 5")).limits(Limits.NONE.withPids(50)).build();
     Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), spec, OciRuntime.SHIM, false);
