@@ -28,7 +28,8 @@ import picocli.CommandLine.ScopeType;
       RmiCommand.class,
       SaveCommand.class,
       LoadCommand.class,
-      SystemCommand.class
+      SystemCommand.class,
+      ImportCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",
