@@ -1,6 +1,8 @@
 package dev.kiln.layer;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.kiln.layer.internal.AsyncDigester;
+import dev.kiln.layer.internal.AsyncDigestingStreams;
 import dev.kiln.layer.internal.EntryEmitter;
 import dev.kiln.layer.internal.ParallelGzipOutputStream;
 import dev.kiln.layer.internal.TarOutput;
@@ -9,7 +11,6 @@ import dev.kiln.layer.internal.TreeWalks;
 import dev.kiln.layer.internal.Uncompressed;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
-import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.store.BlobStore;
 import dev.kiln.store.BlobWriter;
 import java.io.BufferedOutputStream;
@@ -113,25 +114,30 @@ public final class LayerWriter {
   }
 
   private WrittenLayer write(OutputStream sink, Walk walk) throws IOException {
-    DigestingOutputStream blob = new DigestingOutputStream(new NonClosing(sink), Digest.SHA256);
-    OutputStream compressor = switch (options.compression()) {
-      case NONE -> blob;
-      case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
-      case ZSTD -> zstd(blob);
-    };
-    DigestingOutputStream tarBytes = new DigestingOutputStream(compressor, Digest.SHA256);
-    try (OutputStream buffered = new BufferedOutputStream(tarBytes, 256 * 1024)) {
-      TarOutput tar = new TarOutput(buffered);
-      walk.run(new EntryEmitter(tar, options));
-      tar.finish();
+    // Both digests hash on threads of their own, overlapping with walking and compressing.
+    try (AsyncDigester blobDigest = new AsyncDigester();
+        AsyncDigester tarDigest = new AsyncDigester()) {
+      boolean plain = options.compression() == Compression.NONE;
+      OutputStream blob = plain ? new NonClosing(sink)
+          : AsyncDigestingStreams.output(new NonClosing(sink), blobDigest);
+      OutputStream compressor = switch (options.compression()) {
+        case NONE -> blob;
+        case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
+        case ZSTD -> zstd(blob);
+      };
+      try (OutputStream buffered = new BufferedOutputStream(
+          AsyncDigestingStreams.output(compressor, tarDigest), 256 * 1024)) {
+        TarOutput tar = new TarOutput(buffered);
+        walk.run(new EntryEmitter(tar, options));
+        tar.finish();
+      }
+      Digest diffId = tarDigest.digest();
+      long tarSize = tarDigest.count();
+      Descriptor descriptor = plain
+          ? Descriptor.of(options.compression().mediaType(), diffId, tarSize)
+          : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());
+      return new WrittenLayer(diffId, tarSize, descriptor);
     }
-    Digest diffId = tarBytes.digest();
-    long tarSize = tarBytes.count();
-    if (options.compression() == Compression.NONE) {
-      return new WrittenLayer(diffId, tarSize, Descriptor.of(options.compression().mediaType(), diffId, tarSize));
-    }
-    return new WrittenLayer(
-        diffId, tarSize, Descriptor.of(options.compression().mediaType(), blob.digest(), blob.count()));
   }
 
   private OutputStream zstd(OutputStream out) throws IOException {

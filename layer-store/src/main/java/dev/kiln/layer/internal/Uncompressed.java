@@ -3,7 +3,6 @@ package dev.kiln.layer.internal;
 import com.github.luben.zstd.ZstdInputStream;
 import dev.kiln.layer.Compression;
 import dev.kiln.oci.Digest;
-import dev.kiln.oci.DigestingInputStream;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.FilterInputStream;
@@ -18,11 +17,13 @@ import java.util.zip.GZIPInputStream;
  */
 public final class Uncompressed implements Closeable {
   private final InputStream decompressed;
-  private final DigestingInputStream tar;
+  private final AsyncDigester digester;
+  private final InputStream tar;
 
-  private Uncompressed(InputStream decompressed, DigestingInputStream tar) {
+  private Uncompressed(InputStream decompressed, AsyncDigester digester) {
     this.decompressed = decompressed;
-    this.tar = tar;
+    this.digester = digester;
+    this.tar = AsyncDigestingStreams.input(decompressed, digester);
   }
 
   /**
@@ -47,7 +48,7 @@ public final class Uncompressed implements Closeable {
       case NONE -> head;
     };
     BoundedInputStream bounded = new BoundedInputStream(plain, maxBytes, maxRatio, compressed::count);
-    return new Uncompressed(plain, new DigestingInputStream(bounded, Digest.SHA256));
+    return new Uncompressed(bounded, new AsyncDigester());
   }
 
   /** Returns the tar bytes; reading them feeds the diffId. */
@@ -56,17 +57,18 @@ public final class Uncompressed implements Closeable {
   }
 
   /** Returns the digest of the tar bytes read; call once, after reading to the end. */
-  public Digest diffId() {
-    return tar.digest();
+  public Digest diffId() throws IOException {
+    return digester.digest();
   }
 
   /** Returns how many tar bytes were read. */
   public long size() {
-    return tar.count();
+    return digester.count();
   }
 
   @Override
   public void close() throws IOException {
+    digester.close();
     decompressed.close();
   }
 
