@@ -178,28 +178,7 @@ class DiffTest {
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
     WrittenLayer written = new LayerWriter(LayerOptions.defaults()).write(new LayerSource.OverlayUpper(upper), blob);
     int[] opens = {0};
-    dev.kiln.oci.Layer layer = new dev.kiln.oci.Layer() {
-      @Override
-      public dev.kiln.oci.Digest diffId() {
-        return written.diffId();
-      }
-
-      @Override
-      public java.io.InputStream openUncompressed() {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public dev.kiln.oci.Descriptor descriptor() {
-        return written.descriptor();
-      }
-
-      @Override
-      public java.io.InputStream open() {
-        opens[0]++;
-        return new ByteArrayInputStream(blob.toByteArray());
-      }
-    };
+    dev.kiln.oci.Layer layer = layer(written.diffId(), written, blob.toByteArray(), opens);
     UnpackedLayers cache = new UnpackedLayers(tmp.resolve("cache"), ApplyOptions.defaults());
     assertTrue(cache.find(written.diffId()).isEmpty());
     Path dir = cache.unpack(layer);
@@ -221,15 +200,27 @@ class DiffTest {
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
     WrittenLayer written = new LayerWriter(LayerOptions.defaults()).write(new LayerSource.Directory(src), blob);
     dev.kiln.oci.Digest wrong = dev.kiln.oci.Digests.sha256(new byte[] {1});
-    dev.kiln.oci.Layer layer = new dev.kiln.oci.Layer() {
+    dev.kiln.oci.Layer layer = layer(wrong, written, blob.toByteArray(), new int[1]);
+    UnpackedLayers cache = new UnpackedLayers(tmp.resolve("cache"), ApplyOptions.defaults());
+    assertThrows(dev.kiln.oci.DigestMismatchException.class, () -> cache.unpack(layer));
+    assertTrue(cache.find(wrong).isEmpty());
+    try (var s = Files.list(tmp.resolve("cache/tmp"))) {
+      assertEquals(0, s.count(), "no scratch left");
+    }
+  }
+
+  /** A layer over bytes in memory, claiming a diffId and counting opens. */
+  private static dev.kiln.oci.Layer layer(dev.kiln.oci.Digest diffId, WrittenLayer written, byte[] blob,
+      int[] opens) {
+    return new dev.kiln.oci.Layer() {
       @Override
       public dev.kiln.oci.Digest diffId() {
-        return wrong;
+        return diffId;
       }
 
       @Override
       public java.io.InputStream openUncompressed() {
-        throw new UnsupportedOperationException();
+        throw new UnsupportedOperationException("not needed by UnpackedLayers");
       }
 
       @Override
@@ -239,14 +230,9 @@ class DiffTest {
 
       @Override
       public java.io.InputStream open() {
-        return new ByteArrayInputStream(blob.toByteArray());
+        opens[0]++;
+        return new ByteArrayInputStream(blob);
       }
     };
-    UnpackedLayers cache = new UnpackedLayers(tmp.resolve("cache"), ApplyOptions.defaults());
-    assertThrows(dev.kiln.oci.DigestMismatchException.class, () -> cache.unpack(layer));
-    assertTrue(cache.find(wrong).isEmpty());
-    try (var s = Files.list(tmp.resolve("cache/tmp"))) {
-      assertEquals(0, s.count(), "no scratch left");
-    }
   }
 }

@@ -316,11 +316,21 @@ public final class Extractor {
 
   private void remove(Path path, boolean directory) throws IOException {
     dirCache.clear(); // a cached directory may be what goes, or hold it
-    if (!directory) {
+    if (directory) {
+      deleteTree(path);
+    } else {
       Files.delete(path);
-      return;
     }
-    Files.walkFileTree(path, new SimpleFileVisitor<>() {
+  }
+
+  /**
+   * Deletes a directory and everything in it, never following a symlink.
+   *
+   * @param dir the directory
+   * @throws IOException when something cannot be deleted
+   */
+  public static void deleteTree(Path dir) throws IOException {
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
         Files.delete(file);
@@ -328,11 +338,11 @@ public final class Extractor {
       }
 
       @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
         if (exc != null) {
           throw exc;
         }
-        Files.delete(dir);
+        Files.delete(d);
         return FileVisitResult.CONTINUE;
       }
     });
