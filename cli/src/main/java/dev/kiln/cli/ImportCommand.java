@@ -79,6 +79,9 @@ public final class ImportCommand implements Callable<Integer> {
     var store = kiln.store();
     Descriptor manifest;
     if (source.equals("-")) {
+      if (System.console() != null && System.console().isTerminal()) {
+        throw new CliException("import -: no tar on stdin (pipe one in, or give a file or directory)");
+      }
       InputStream in = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 256 * 1024);
       manifest = Imports.rootfs(store, new LayerSource.Archive(in, "stdin"), writer, execution, now, ref, comment);
     } else {
