@@ -1,5 +1,6 @@
 package dev.kiln.layer;
 
+import dev.kiln.layer.internal.Extractor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Layer;
@@ -7,13 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -107,7 +105,7 @@ public final class UnpackedLayers {
         return dir;
       } finally {
         if (Files.exists(tmp, LinkOption.NOFOLLOW_LINKS)) {
-          deleteTree(tmp);
+          Extractor.deleteTree(tmp);
         }
       }
     }
@@ -115,21 +113,5 @@ public final class UnpackedLayers {
 
   private Path dirOf(Digest diffId) {
     return root.resolve(diffId.algorithm()).resolve(diffId.encoded());
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-        Files.delete(d);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 }

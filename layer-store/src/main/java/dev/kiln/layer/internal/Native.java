@@ -34,21 +34,38 @@ public final class Native {
   private static final ValueLayout ADDR = ValueLayout.ADDRESS;
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
 
-  private static final MethodHandle LLISTXATTR =
-      fn("llistxattr", FunctionDescriptor.of(SIZE_T, ADDR, ADDR, SIZE_T));
-  private static final MethodHandle LGETXATTR =
-      fn("lgetxattr", FunctionDescriptor.of(SIZE_T, ADDR, ADDR, ADDR, SIZE_T));
-  private static final MethodHandle LSETXATTR =
-      fn("lsetxattr", FunctionDescriptor.of(INT, ADDR, ADDR, ADDR, SIZE_T, INT));
-  private static final MethodHandle MKNOD =
-      fn("mknod", FunctionDescriptor.of(INT, ADDR, INT, ValueLayout.JAVA_LONG));
-  private static final MethodHandle LCHOWN = fn("lchown", FunctionDescriptor.of(INT, ADDR, INT, INT));
-  private static final MethodHandle CHMOD = fn("chmod", FunctionDescriptor.of(INT, ADDR, INT));
-  private static final MethodHandle UTIMENSAT =
-      fn("utimensat", FunctionDescriptor.of(INT, INT, ADDR, ADDR, INT));
-  private static final MethodHandle GETEUID =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("geteuid").orElseThrow(), FunctionDescriptor.of(INT));
+  // One holder per call: a downcall handle costs tens of milliseconds to link, so each is linked
+  // on first use only (the applier never lists xattrs, the writer never calls mknod).
+  private static final class Llistxattr {
+    static final MethodHandle H = fn("llistxattr", FunctionDescriptor.of(SIZE_T, ADDR, ADDR, SIZE_T));
+  }
+
+  private static final class Lgetxattr {
+    static final MethodHandle H =
+        fn("lgetxattr", FunctionDescriptor.of(SIZE_T, ADDR, ADDR, ADDR, SIZE_T));
+  }
+
+  private static final class Lsetxattr {
+    static final MethodHandle H =
+        fn("lsetxattr", FunctionDescriptor.of(INT, ADDR, ADDR, ADDR, SIZE_T, INT));
+  }
+
+  private static final class Mknod {
+    static final MethodHandle H =
+        fn("mknod", FunctionDescriptor.of(INT, ADDR, INT, ValueLayout.JAVA_LONG));
+  }
+
+  private static final class Lchown {
+    static final MethodHandle H = fn("lchown", FunctionDescriptor.of(INT, ADDR, INT, INT));
+  }
+
+  private static final class Chmod {
+    static final MethodHandle H = fn("chmod", FunctionDescriptor.of(INT, ADDR, INT));
+  }
+
+  private static final class Utimensat {
+    static final MethodHandle H = fn("utimensat", FunctionDescriptor.of(INT, INT, ADDR, ADDR, INT));
+  }
 
   private static final int ENODATA = 61;
   private static final int ERANGE = 34;
@@ -92,9 +109,11 @@ public final class Native {
   /** Returns whether this process runs with effective uid 0. */
   public static boolean isRoot() {
     try {
-      return (int) GETEUID.invokeExact() == 0;
-    } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      // the owner of /proc/self is the effective uid; cheaper than linking geteuid
+      return Integer.valueOf(0).equals(
+          java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -110,7 +129,7 @@ public final class Native {
       MemorySegment state = arena.allocate(CAPTURE);
       MemorySegment p = arena.allocateFrom(path.toString());
       for (int attempt = 0; attempt < 8; attempt++) {
-        long size = (long) LLISTXATTR.invokeExact(state, p, MemorySegment.NULL, 0L);
+        long size = (long) Llistxattr.H.invokeExact(state, p, MemorySegment.NULL, 0L);
         if (size < 0) {
           int e = errno(state);
           if (e == ENOTSUP) {
@@ -122,7 +141,7 @@ public final class Native {
           return List.of();
         }
         MemorySegment buf = arena.allocate(size);
-        long got = (long) LLISTXATTR.invokeExact(state, p, buf, size);
+        long got = (long) Llistxattr.H.invokeExact(state, p, buf, size);
         if (got < 0) {
           if (errno(state) == ERANGE) {
             continue; // grew between the two calls
@@ -164,7 +183,7 @@ public final class Native {
       MemorySegment p = arena.allocateFrom(path.toString());
       MemorySegment n = arena.allocateFrom(name);
       for (int attempt = 0; attempt < 8; attempt++) {
-        long size = (long) LGETXATTR.invokeExact(state, p, n, MemorySegment.NULL, 0L);
+        long size = (long) Lgetxattr.H.invokeExact(state, p, n, MemorySegment.NULL, 0L);
         if (size < 0) {
           if (errno(state) == ENODATA) {
             return null;
@@ -172,7 +191,7 @@ public final class Native {
           throw failure("lgetxattr " + name, path, errno(state));
         }
         MemorySegment buf = arena.allocate(Math.max(size, 1));
-        long got = (long) LGETXATTR.invokeExact(state, p, n, buf, size);
+        long got = (long) Lgetxattr.H.invokeExact(state, p, n, buf, size);
         if (got < 0) {
           if (errno(state) == ERANGE) {
             continue;
@@ -204,7 +223,7 @@ public final class Native {
       MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
       int r =
           (int)
-              LSETXATTR.invokeExact(
+              Lsetxattr.H.invokeExact(
                   state,
                   arena.allocateFrom(path.toString()),
                   arena.allocateFrom(name),
@@ -235,7 +254,7 @@ public final class Native {
     long dev = makedev(major, minor);
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CAPTURE);
-      int r = (int) MKNOD.invokeExact(state, arena.allocateFrom(path.toString()), mode, dev);
+      int r = (int) Mknod.H.invokeExact(state, arena.allocateFrom(path.toString()), mode, dev);
       if (r != 0) {
         throw failure("mknod", path, errno(state));
       }
@@ -257,7 +276,7 @@ public final class Native {
   public static void lchown(Path path, int uid, int gid) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CAPTURE);
-      int r = (int) LCHOWN.invokeExact(state, arena.allocateFrom(path.toString()), uid, gid);
+      int r = (int) Lchown.H.invokeExact(state, arena.allocateFrom(path.toString()), uid, gid);
       if (r != 0) {
         throw failure("lchown", path, errno(state));
       }
@@ -279,7 +298,7 @@ public final class Native {
   public static void chmod(Path path, int mode) throws IOException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(CAPTURE);
-      int r = (int) CHMOD.invokeExact(state, arena.allocateFrom(path.toString()), mode & 07777);
+      int r = (int) Chmod.H.invokeExact(state, arena.allocateFrom(path.toString()), mode & 07777);
       if (r != 0) {
         throw failure("chmod", path, errno(state));
       }
@@ -308,7 +327,7 @@ public final class Native {
       times.setAtIndex(ValueLayout.JAVA_LONG, 3, nanos);
       int r =
           (int)
-              UTIMENSAT.invokeExact(
+              Utimensat.H.invokeExact(
                   state, AT_FDCWD, arena.allocateFrom(path.toString()), times, AT_SYMLINK_NOFOLLOW);
       if (r != 0) {
         throw failure("utimensat", path, errno(state));
