@@ -1,7 +1,5 @@
 package dev.kiln.oci;
 
-import dev.kiln.oci.internal.Streams;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -9,7 +7,7 @@ import java.io.InputStream;
  * Passes bytes through while digesting and counting them. {@link #digest()} is valid once the stream
  * was read to its end. Closing closes the wrapped stream. Not thread-safe.
  */
-public final class DigestingInputStream extends FilterInputStream {
+public final class DigestingInputStream extends ReadThroughInputStream {
   private final Digester digester;
 
   /**
@@ -39,24 +37,6 @@ public final class DigestingInputStream extends FilterInputStream {
       digester.update(b, off, n);
     }
     return n;
-  }
-
-  @Override
-  public long skip(long n) throws IOException {
-    return Streams.skipByReading(this, n);
-  }
-
-  @Override
-  public boolean markSupported() {
-    return false;
-  }
-
-  @Override
-  public synchronized void mark(int readlimit) {}
-
-  @Override
-  public synchronized void reset() throws IOException {
-    throw new IOException("mark/reset not supported");
   }
 
   /** Returns the number of bytes read so far. */

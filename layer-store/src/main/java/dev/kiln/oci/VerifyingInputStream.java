@@ -1,7 +1,5 @@
 package dev.kiln.oci;
 
-import dev.kiln.oci.internal.Streams;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Objects;
@@ -12,7 +10,7 @@ import java.util.Objects;
  * and {@link DigestMismatchException} when its digest differs. A caller that reads to EOF without an
  * exception has exactly the declared content. Closing closes the wrapped stream. Not thread-safe.
  */
-public final class VerifyingInputStream extends FilterInputStream {
+public final class VerifyingInputStream extends ReadThroughInputStream {
   private final String what;
   private final Digest expected;
   private final long size;
@@ -94,26 +92,8 @@ public final class VerifyingInputStream extends FilterInputStream {
   }
 
   @Override
-  public long skip(long n) throws IOException {
-    return Streams.skipByReading(this, n);
-  }
-
-  @Override
   public int available() throws IOException {
     return size < 0 ? in.available() : (int) Math.min(in.available(), size - digester.count());
-  }
-
-  @Override
-  public boolean markSupported() {
-    return false;
-  }
-
-  @Override
-  public synchronized void mark(int readlimit) {}
-
-  @Override
-  public synchronized void reset() throws IOException {
-    throw new IOException("mark/reset not supported");
   }
 
   /** Returns the number of bytes handed out so far. */

@@ -4,6 +4,7 @@ import dev.kiln.oci.Blob;
 import dev.kiln.oci.BlobUnknownException;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
+import dev.kiln.oci.ErrorCode;
 import dev.kiln.oci.OciException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,7 +117,7 @@ public interface BlobStore {
     try (InputStream in = open(digest)) {
       byte[] bytes = in.readNBytes(maxBytes);
       if (in.read() >= 0) {
-        throw new OciException(dev.kiln.oci.ErrorCode.SIZE_INVALID,
+        throw new OciException(ErrorCode.SIZE_INVALID,
             "blob " + digest + " is over the " + maxBytes + "-byte cap for documents read whole");
       }
       return bytes;

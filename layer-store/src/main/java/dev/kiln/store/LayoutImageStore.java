@@ -156,13 +156,9 @@ public final class LayoutImageStore {
     } catch (NoSuchFileException e) {
       throw new IOException(indexPath() + " is missing: the store root is not an OCI layout");
     }
-    try {
-      if (RawManifest.from(bytes, MediaTypes.OCI_INDEX, indexPath().toString()).manifest()
-          instanceof IndexManifest ix) {
-        return ix;
-      }
-    } catch (ManifestInvalidException e) {
-      throw new ManifestInvalidException(e.getMessage(), e);
+    if (RawManifest.from(bytes, MediaTypes.OCI_INDEX, indexPath().toString()).manifest()
+        instanceof IndexManifest ix) {
+      return ix;
     }
     throw new ManifestInvalidException(indexPath() + ": not an image index");
   }
