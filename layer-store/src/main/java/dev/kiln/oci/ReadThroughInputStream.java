@@ -8,8 +8,13 @@ import java.io.InputStream;
  * A filter that must see every byte exactly once, in order (because it digests them): skipping
  * reads through, and mark/reset is refused so no byte is digested twice.
  */
-abstract class ReadThroughInputStream extends FilterInputStream {
-  ReadThroughInputStream(InputStream in) {
+public abstract class ReadThroughInputStream extends FilterInputStream {
+  /**
+   * Wraps a stream.
+   *
+   * @param in the stream read through; closing this closes it
+   */
+  protected ReadThroughInputStream(InputStream in) {
     super(in);
   }
 

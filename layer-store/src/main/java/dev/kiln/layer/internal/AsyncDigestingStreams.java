@@ -1,6 +1,6 @@
 package dev.kiln.layer.internal;
 
-import java.io.FilterInputStream;
+import dev.kiln.oci.ReadThroughInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +18,7 @@ public final class AsyncDigestingStreams {
    * @return the wrapper
    */
   public static InputStream input(InputStream in, AsyncDigester digester) {
-    return new FilterInputStream(in) {
+    return new ReadThroughInputStream(in) {
       @Override
       public int read() throws IOException {
         byte[] one = new byte[1];
@@ -32,11 +32,6 @@ public final class AsyncDigestingStreams {
           digester.update(b, off, n);
         }
         return n;
-      }
-
-      @Override
-      public long skip(long n) throws IOException {
-        return dev.kiln.oci.internal.Streams.skipByReading(this, n);
       }
     };
   }
