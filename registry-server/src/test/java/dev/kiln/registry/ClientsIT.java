@@ -106,6 +106,9 @@ final class ClientsIT {
   // A private blob-info cache so skopeo does not remember blobs across tests.
   private Map<String, String> env() throws IOException {
     Path home = Files.createDirectories(temp.resolve("home"));
+    if (!Files.exists(home.resolve("auth.json"))) {
+      Files.writeString(home.resolve("auth.json"), "{\"auths\":{}}");
+    }
     return Map.of("HOME", home.toString(), "XDG_CONFIG_HOME", home.resolve(".config").toString(),
         "REGISTRY_AUTH_FILE", home.resolve("auth.json").toString(),
         "TMPDIR", Files.createDirectories(temp.resolve("tmp")).toString());
