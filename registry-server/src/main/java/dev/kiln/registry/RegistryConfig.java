@@ -164,6 +164,8 @@ public record RegistryConfig(
             .readTree(Files.readAllBytes(file));
       } catch (com.fasterxml.jackson.core.JacksonException e) {
         throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IOException(file + ": no such config file", e);
       }
       if (o == null || !o.isObject()) {
         throw new IOException(file + ": the config must be a JSON object");

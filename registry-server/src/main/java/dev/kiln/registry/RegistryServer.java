@@ -94,6 +94,9 @@ public final class RegistryServer implements AutoCloseable {
         .setDirectBuffers(true)
         .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
         .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, false)
+        // Blobs have no size limit (the handlers cap what they read whole); 0 is "unlimited",
+        // and must be explicit: requests offering an h2c upgrade otherwise get a 2 MiB cap.
+        .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L)
         .setHandler(shutdown);
     Optional<Path> ca = Optional.empty();
     if (config.tls()) {

@@ -31,17 +31,25 @@ import java.util.stream.Stream;
  * A {@link StorageDriver} on a local directory. Small writes go to a temp file beside the target,
  * are forced to disk and renamed over it; appends are forced on close. The storage lock is an
  * {@code fcntl} lock on {@code <root>/lock} (so {@code kiln registry gc} in another process is
- * excluded too) plus an in-process read/write lock, because one JVM cannot hold overlapping file
- * locks.
+ * excluded too) plus an in-process read/write lock shared by every driver on the same root, because
+ * one JVM cannot hold overlapping file locks (an embedded server and a collector in one process).
  */
 public final class FileStorageDriver implements StorageDriver {
+  // Mutable: one lock state per storage root in this JVM.
+  private static final java.util.Map<Path, LockState> LOCKS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final Path root;
-  private final ReentrantReadWriteLock local = new ReentrantReadWriteLock();
-  private final Object fileLockGuard = new Object();
-  // Guarded by fileLockGuard: the shared file lock held while any in-process shared holder exists.
-  private int sharedHolders;
-  private FileLock sharedFileLock;
-  private FileChannel sharedChannel;
+  private final LockState locks;
+
+  /** The in-process half of the storage lock of one root. */
+  private static final class LockState {
+    final ReentrantReadWriteLock local = new ReentrantReadWriteLock();
+    // Guarded by this: the shared file lock held while any in-process shared holder exists.
+    int sharedHolders;
+    FileLock sharedFileLock;
+    FileChannel sharedChannel;
+  }
 
   /**
    * Uses a directory, creating it when absent.
@@ -50,7 +58,8 @@ public final class FileStorageDriver implements StorageDriver {
    * @throws IOException when it cannot be created
    */
   public FileStorageDriver(Path root) throws IOException {
-    this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toAbsolutePath();
+    this.root = Files.createDirectories(Objects.requireNonNull(root, "root")).toRealPath();
+    this.locks = LOCKS.computeIfAbsent(this.root, r -> new LockState());
   }
 
   /**
@@ -219,7 +228,11 @@ public final class FileStorageDriver implements StorageDriver {
 
       @Override
       public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-        Files.deleteIfExists(dir);
+        try {
+          Files.deleteIfExists(dir);
+        } catch (DirectoryNotEmptyException e) {
+          // a concurrent write landed here after the walk: the newer content stays
+        }
         return FileVisitResult.CONTINUE;
       }
     });
@@ -250,6 +263,7 @@ public final class FileStorageDriver implements StorageDriver {
   @Override
   public Lock lock(boolean exclusive) throws IOException {
     Path file = root.resolve("lock");
+    ReentrantReadWriteLock local = locks.local;
     if (exclusive) {
       local.writeLock().lock();
       try {
@@ -270,13 +284,13 @@ public final class FileStorageDriver implements StorageDriver {
     }
     local.readLock().lock();
     try {
-      synchronized (fileLockGuard) {
-        if (sharedHolders == 0) {
-          sharedChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
-          sharedFileLock = sharedChannel.lock(0, Long.MAX_VALUE, true);
+      synchronized (locks) {
+        if (locks.sharedHolders == 0) {
+          locks.sharedChannel = FileChannel.open(file, StandardOpenOption.CREATE,
+              StandardOpenOption.READ, StandardOpenOption.WRITE);
+          locks.sharedFileLock = locks.sharedChannel.lock(0, Long.MAX_VALUE, true);
         }
-        sharedHolders++;
+        locks.sharedHolders++;
       }
     } catch (IOException | RuntimeException e) {
       local.readLock().unlock();
@@ -284,10 +298,10 @@ public final class FileStorageDriver implements StorageDriver {
     }
     return () -> {
       try {
-        synchronized (fileLockGuard) {
-          if (--sharedHolders == 0) {
-            sharedFileLock.release();
-            sharedChannel.close();
+        synchronized (locks) {
+          if (--locks.sharedHolders == 0) {
+            locks.sharedFileLock.release();
+            locks.sharedChannel.close();
           }
         }
       } finally {

@@ -129,6 +129,7 @@ public final class RegistryStore {
    * @param from the source repository, or empty to accept any blob in the CAS
    * @return whether the blob was mounted
    */
+  @SuppressWarnings("try") // the lock is held for the block, never read
   public boolean mount(String repository, Digest digest, Optional<String> from) throws IOException {
     if (from.isPresent()) {
       try {
@@ -139,7 +140,12 @@ public final class RegistryStore {
     } else if (driver.stat(StorageLayout.blobData(digest)).isEmpty()) {
       return false;
     }
-    linkBlob(repository, digest);
+    try (StorageDriver.Lock lock = driver.lock(false)) {
+      driver.touch(StorageLayout.blobData(digest));
+      linkBlob(repository, digest);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return false; // collected meanwhile
+    }
     return true;
   }
 
@@ -258,6 +264,7 @@ public final class RegistryStore {
    * @return the blob's size
    * @throws OciException DIGEST_INVALID on a mismatch; BLOB_UPLOAD_UNKNOWN
    */
+  @SuppressWarnings("try") // the lock is held for the block, never read
   public long commit(String repository, String id, Digest expected) throws IOException {
     UploadSession session = session(repository, id);
     session.lock.lock();
@@ -273,9 +280,12 @@ public final class RegistryStore {
         cancel(repository, id);
         throw new DigestMismatchException("upload " + id + " in " + repository, expected, actual);
       }
-      driver.move(data, StorageLayout.blobData(expected));
-      driver.touch(StorageLayout.blobData(expected));
-      linkBlob(repository, expected);
+      // Shared storage lock: garbage collection cannot sweep the blob between rename and link.
+      try (StorageDriver.Lock lock = driver.lock(false)) {
+        driver.move(data, StorageLayout.blobData(expected));
+        driver.touch(StorageLayout.blobData(expected));
+        linkBlob(repository, expected);
+      }
       driver.delete(StorageLayout.uploads(repository) + "/" + id);
       return size;
     } finally {
@@ -308,15 +318,16 @@ public final class RegistryStore {
     for (String repository : repositories()) {
       for (String id : driver.list(StorageLayout.uploads(repository))) {
         String dir = StorageLayout.uploads(repository) + "/" + id;
-        Optional<StorageDriver.Stat> data = driver.stat(dir + "/data");
         Instant started;
         try {
           started = uploadStarted(repository, id);
         } catch (OciException e) {
-          started = Instant.EPOCH;
+          // Being created or being finished right now: its directory's time stands in.
+          started = driver.stat(dir).map(StorageDriver.Stat::modified).orElse(clock.instant());
         }
-        boolean idle = data.isEmpty() || data.get().modified().isBefore(cutoff);
-        if (started.isBefore(cutoff) && idle) {
+        Instant lastWrite = driver.stat(dir + "/data").map(StorageDriver.Stat::modified)
+            .orElse(started);
+        if (started.isBefore(cutoff) && lastWrite.isBefore(cutoff)) {
           sessions.remove(key(repository, id));
           driver.delete(dir);
           expired++;

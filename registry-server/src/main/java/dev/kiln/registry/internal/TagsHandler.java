@@ -36,7 +36,10 @@ final class TagsHandler implements OciRouter.ResourceHandler {
     }
     List<String> page = Pages.page(exchange, context.store().tags(repository), "/v2/" + repository
         + "/tags/list");
-    Http.json(exchange, 200, "application/json", Map.of("name", repository, "tags", page));
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    body.put("name", repository);
+    body.put("tags", page);
+    Http.json(exchange, 200, "application/json", body);
   }
 
   /** Pagination shared by tags and the catalog. */
