@@ -72,10 +72,10 @@ class HostileInputTest {
   private static List<String> seeds() {
     List<String> seeds = new ArrayList<>();
     for (String c : TestFiles.cases("buildfile")) {
-      seeds.add(TestFiles.resource("vectors/buildfile/" + c + "/Dockerfile"));
+      seeds.add(TestFiles.resource("spec/vectors/buildfile/" + c + "/Dockerfile"));
     }
     for (String c : TestFiles.cases("buildfile-negative")) {
-      seeds.add(TestFiles.resource("vectors/buildfile-negative/" + c + "/Dockerfile"));
+      seeds.add(TestFiles.resource("spec/vectors/buildfile-negative/" + c + "/Dockerfile"));
     }
     return seeds;
   }

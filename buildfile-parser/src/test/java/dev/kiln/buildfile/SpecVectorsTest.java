@@ -17,8 +17,8 @@ class SpecVectorsTest {
   @TestFactory
   Stream<DynamicTest> positiveCasesDumpAsExpectedAndType() {
     return TestFiles.cases("buildfile").stream().map(c -> DynamicTest.dynamicTest(c, () -> {
-      String text = TestFiles.resource("vectors/buildfile/" + c + "/Dockerfile");
-      String expected = TestFiles.resource("vectors/buildfile/" + c + "/expected.ast").stripTrailing();
+      String text = TestFiles.resource("spec/vectors/buildfile/" + c + "/Dockerfile");
+      String expected = TestFiles.resource("spec/vectors/buildfile/" + c + "/expected.ast").stripTrailing();
       assertEquals(expected, Buildfile.syntax(c, text).sexp());
       ParseResult typed = Buildfile.parse(c, text);
       assertTrue(typed.stages().size() >= 1);
@@ -28,8 +28,8 @@ class SpecVectorsTest {
   @TestFactory
   Stream<DynamicTest> negativeCasesFailAtTheirPosition() {
     return TestFiles.cases("buildfile-negative").stream().map(c -> DynamicTest.dynamicTest(c, () -> {
-      String text = TestFiles.resource("vectors/buildfile-negative/" + c + "/Dockerfile");
-      String expected = TestFiles.resource("vectors/buildfile-negative/" + c + "/expected.error").strip();
+      String text = TestFiles.resource("spec/vectors/buildfile-negative/" + c + "/Dockerfile");
+      String expected = TestFiles.resource("spec/vectors/buildfile-negative/" + c + "/expected.error").strip();
       String position = expected.substring(0, expected.indexOf(' '));
       String message = expected.substring(expected.indexOf(' ') + 1);
       BuildfileException e = assertThrows(BuildfileException.class, () -> Buildfile.parse(c, text));
@@ -43,7 +43,7 @@ class SpecVectorsTest {
   Stream<DynamicTest> shellWords() {
     Map<String, String> env = new HashMap<>();
     List<DynamicTest> tests = new ArrayList<>();
-    List<String> lines = TestFiles.resource("vectors/shell-words.txt").lines().toList();
+    List<String> lines = TestFiles.resource("spec/vectors/shell-words.txt").lines().toList();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i);
       if (line.isBlank() || line.startsWith("#")) {

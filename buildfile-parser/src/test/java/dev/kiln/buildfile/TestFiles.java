@@ -25,7 +25,7 @@ final class TestFiles {
   }
 
   static List<String> cases(String area) {
-    return resource("vectors/" + area + "/cases.txt").lines().filter(l -> !l.isBlank()).toList();
+    return resource("spec/vectors/" + area + "/cases.txt").lines().filter(l -> !l.isBlank()).toList();
   }
 
   /** The repository root: the directory holding scripts/busybox-rootfs, walking up. */
