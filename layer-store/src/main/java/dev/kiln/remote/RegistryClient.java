@@ -954,7 +954,8 @@ public final class RegistryClient {
         String range = r.header("Range", "");
         long next = 0;
         int dash = range.indexOf('-');
-        if (dash > 0) {
+        // Distribution answers "0-0" for an empty upload too; chunks are never one byte long.
+        if (dash > 0 && !range.strip().equals("0-0")) {
           next = Long.parseLong(range.substring(dash + 1).strip()) + 1;
         }
         return new UploadStatus(r.header("Location") == null ? location
