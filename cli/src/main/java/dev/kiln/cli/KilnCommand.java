@@ -28,7 +28,13 @@ import picocli.CommandLine.ScopeType;
       RmiCommand.class,
       SaveCommand.class,
       LoadCommand.class,
-      SystemCommand.class
+      SystemCommand.class,
+      PullCommand.class,
+      PushCommand.class,
+      CopyCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      ManifestCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", scope = ScopeType.INHERIT, paramLabel = "DIR",

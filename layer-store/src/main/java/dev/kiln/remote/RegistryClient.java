@@ -292,7 +292,7 @@ public final class RegistryClient {
         if (endpoint.equals(ref.registry())) {
           throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "mirror {0} failed for {1}: {2}", endpoint, ref, e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "mirror {0} failed for {1}: {2}", endpoint, ref, e.getMessage());
         last = e;
       }
     }
@@ -592,7 +592,7 @@ public final class RegistryClient {
         if (attempt >= MAX_ATTEMPTS || !HttpErrors.temporary(e)) {
           throw described;
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: {1}; resuming at byte {2}", what, e.getMessage(), done);
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}; resuming at byte {2}", what, e.getMessage(), done);
         backoff(attempt, e);
       }
     }
@@ -740,7 +740,7 @@ public final class RegistryClient {
         if (attempt >= MAX_ATTEMPTS || !HttpErrors.temporary(e)) {
           throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "push of {0} to {1}: {2}; retrying", d.digest(), repo, e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "push of {0} to {1}: {2}; retrying", d.digest(), repo, e.getMessage());
         backoff(attempt, e);
       }
     }
@@ -765,7 +765,7 @@ public final class RegistryClient {
         UploadStatus status = uploadStatus(scope, repo, location);
         location = status.location();
         offset = status.next();
-        LOG.log(System.Logger.Level.INFO, "resuming upload of {0} at byte {1}", d.digest(), offset);
+        LOG.log(System.Logger.Level.DEBUG, "resuming upload of {0} at byte {1}", d.digest(), offset);
       }
     }
     return location;
@@ -1028,7 +1028,7 @@ public final class RegistryClient {
         if (attempt >= MAX_ATTEMPTS || !HttpErrors.temporary(e)) {
           throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: {1}; retrying", what, e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}; retrying", what, e.getMessage());
         backoff(attempt, e);
       }
     }
