@@ -18,6 +18,7 @@ import dev.kiln.oci.RawManifest;
 import dev.kiln.oci.Reference;
 import dev.kiln.oci.UnauthorizedException;
 import dev.kiln.store.LayoutImageStore;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -352,6 +353,48 @@ class RegistryClientIT {
       small.pull(dest, target.blobs(), PullOptions.defaults());
       assertTrue(proxy.log.stream().filter(l -> l.contains("Range:bytes=")).count() >= 3, proxy.log.toString());
       Images.validate(new dev.kiln.store.LayoutImage(target.blobs(), image), "pulled image");
+    }
+  }
+
+  @Test
+  void layerTapSeesEveryLayerByteInOrderWhileDownloading(@TempDir Path dir) throws Exception {
+    LayoutImageStore store = LayoutImageStore.open(dir.resolve("store"));
+    RawManifest image = Fixtures.image(store, "tap/app:1", 2, 500_000, 9);
+    client.push(store.blobs(), image, ref(registry.host(), "tap/app:1"), PushOptions.defaults());
+    try (TestProxy proxy = new TestProxy(registry.host())) {
+      RegistryClient viaProxy = RegistryClient.builder().insecure(Set.of(proxy.host())).build();
+      // A cut mid-blob must not show the tap any byte twice.
+      proxy.fault(TestProxy.Fault.CUT_MID_BODY, l -> l.startsWith("GET") && l.contains("/blobs/"), 1);
+      Map<Digest, Digest> seen = new ConcurrentHashMap<>();
+      LayerTap tap = layer -> Optional.of(new LayerTap.Sink() {
+        final dev.kiln.oci.Digester digester = dev.kiln.oci.Digester.sha256();
+
+        @Override
+        public void write(int b) {
+          digester.update(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+          digester.update(b, off, len);
+        }
+
+        @Override
+        public void close() {
+          seen.put(layer.digest(), digester.digest());
+        }
+
+        @Override
+        public void abort(IOException cause) {
+          throw new AssertionError("aborted", cause);
+        }
+      });
+      LayoutImageStore target = LayoutImageStore.open(dir.resolve("target"));
+      viaProxy.pull(ref(proxy.host(), "tap/app:1"), target.blobs(), PullOptions.defaults().withTap(tap));
+      for (Descriptor layer : ((ImageManifest) image.manifest()).layers()) {
+        assertEquals(layer.digest(), seen.get(layer.digest()));
+      }
+      assertEquals(2, seen.size(), "the config is not a layer");
     }
   }
 

@@ -56,7 +56,7 @@ public final class RegistryAuth implements Interceptor, Authenticator {
   private final Map<Scope, Token> tokens = new ConcurrentHashMap<>();
   // Mutable, thread-safe: one lock per (registry, scopes) so a token is fetched once.
   private final Map<Scope, ReentrantLock> locks = new ConcurrentHashMap<>();
-  private volatile OkHttpClient tokenClient;
+  private volatile Function<HttpUrl, OkHttpClient> tokenClients;
 
   private record Token(String header, Instant expires) {}
 
@@ -75,12 +75,12 @@ public final class RegistryAuth implements Interceptor, Authenticator {
   }
 
   /**
-   * Sets the client token requests go through (the registry client without this auth layer).
+   * Sets the clients token requests go through (the registry client without this auth layer).
    *
-   * @param client the client
+   * @param byRealm the client for a token realm's URL
    */
-  public void tokenClient(OkHttpClient client) {
-    this.tokenClient = client;
+  public void tokenClients(Function<HttpUrl, OkHttpClient> byRealm) {
+    this.tokenClients = byRealm;
   }
 
   @Override
@@ -214,7 +214,7 @@ public final class RegistryAuth implements Interceptor, Authenticator {
       rb.url(ub.build()).get();
     }
     Instant asked = clock.instant();
-    try (Response r = tokenClient.newCall(rb.build()).execute()) {
+    try (Response r = tokenClients.apply(url).newCall(rb.build()).execute()) {
       byte[] body;
       try (InputStream in = r.body().byteStream()) {
         body = in.readNBytes(MAX_TOKEN_BYTES);
