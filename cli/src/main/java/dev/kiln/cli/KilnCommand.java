@@ -40,7 +40,13 @@ import picocli.CommandLine.ScopeType;
       StatsCommand.class,
       VolumeCommand.class,
       RegistryCommand.class,
-      ImportCommand.class
+      ImportCommand.class,
+      PullCommand.class,
+      PushCommand.class,
+      CopyCommand.class,
+      LoginCommand.class,
+      LogoutCommand.class,
+      ManifestCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", paramLabel = "DIR",

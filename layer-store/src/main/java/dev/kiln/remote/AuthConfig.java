@@ -178,7 +178,7 @@ public final class AuthConfig {
         runHelper(helper.get(), "erase", (serverUrl(registry) + "\n").getBytes(StandardCharsets.UTF_8));
         removed = true;
       } catch (IOException e) {
-        LOG.log(System.Logger.Level.INFO, "helper erase: {0}", e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "helper erase: {0}", e.getMessage());
       }
     }
     if (file.get().get("auths") instanceof ObjectNode auths) {

@@ -77,7 +77,7 @@ public final class RegistryClient {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
   private static final int BUFFER = 256 * 1024;
 
-  private final OkHttpClient http;
+  private final Transport transport;
   private final Set<String> insecure;
   private final Map<String, List<String>> mirrors;
   private final int parallelism;
@@ -88,6 +88,10 @@ public final class RegistryClient {
   private final Clock clock;
 
   private RegistryClient(Builder b) throws IOException {
+    if (b.caFile != null) {
+      // Read the CA file now, so a bad one fails at start-up with its name.
+      Tls.withExtraCas(b.caFile);
+    }
     this.insecure = Set.copyOf(b.insecure);
     this.mirrors = Map.copyOf(b.mirrors);
     this.parallelism = b.parallelism;
@@ -96,7 +100,6 @@ public final class RegistryClient {
     this.rangeThreshold = b.rangeThreshold;
     this.credentials = b.credentials;
     this.clock = b.clock;
-    RegistryAuth auth = new RegistryAuth(b.credentials, insecure, b.clock);
     OkHttpClient.Builder ok = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(4 * b.parallelism + 4, 2, TimeUnit.MINUTES))
         .connectTimeout(Duration.ofSeconds(15))
@@ -104,14 +107,66 @@ public final class RegistryClient {
         .writeTimeout(Duration.ofSeconds(60))
         .followRedirects(true)
         .retryOnConnectionFailure(true);
-    if (b.caFile != null) {
-      Tls.Context tls = Tls.withExtraCas(b.caFile);
-      ok.sslSocketFactory(tls.factory(), tls.trustManager());
+    this.transport = new Transport(ok, b.caFile, new RegistryAuth(b.credentials, insecure, b.clock));
+  }
+
+  /**
+   * The OkHttp clients: cleartext for registries named insecure, TLS built on first use (loading
+   * the trust store costs a plain-HTTP run CPU it never needs). Both share one connection pool and
+   * one auth layer. OkHttp keeps its default of dropping Authorization when a redirect leaves the
+   * host.
+   */
+  private static final class Transport {
+    private final OkHttpClient bare;
+    private final Path caFile;
+    private final RegistryAuth auth;
+    private final OkHttpClient plain;
+    // Lazily built, then immutable; guarded by this.
+    private OkHttpClient tlsBare;
+    private OkHttpClient tls;
+
+    Transport(OkHttpClient.Builder base, Path caFile, RegistryAuth auth) {
+      this.bare = base.connectionSpecs(List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
+      this.caFile = caFile;
+      this.auth = auth;
+      auth.tokenClients(url -> url.isHttps() ? tlsBare() : bare);
+      this.plain = bare.newBuilder().addInterceptor(auth).authenticator(auth).build();
     }
-    OkHttpClient base = ok.build();
-    auth.tokenClient(base);
-    // OkHttp keeps its default of dropping Authorization when a redirect leaves the host.
-    this.http = base.newBuilder().addInterceptor(auth).authenticator(auth).build();
+
+    Transport withAuth(RegistryAuth other) {
+      OkHttpClient.Builder b = bare.newBuilder();
+      b.interceptors().clear();
+      return new Transport(b.authenticator(okhttp3.Authenticator.NONE), caFile, other);
+    }
+
+    OkHttpClient forUrl(HttpUrl url) throws IOException {
+      if (!url.isHttps()) {
+        return plain;
+      }
+      synchronized (this) {
+        if (tls == null) {
+          tls = tlsBare().newBuilder().addInterceptor(auth).authenticator(auth).build();
+        }
+        return tls;
+      }
+    }
+
+    private synchronized OkHttpClient tlsBare() {
+      if (tlsBare == null) {
+        OkHttpClient.Builder b = bare.newBuilder().connectionSpecs(
+            List.of(okhttp3.ConnectionSpec.MODERN_TLS, okhttp3.ConnectionSpec.CLEARTEXT));
+        if (caFile != null) {
+          try {
+            Tls.Context ctx = Tls.withExtraCas(caFile);
+            b.sslSocketFactory(ctx.factory(), ctx.trustManager());
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+        tlsBare = b.build();
+      }
+      return tlsBare;
+    }
   }
 
   /** Returns a builder with the defaults: anonymous, TLS everywhere, 4 parallel blobs. */
@@ -128,7 +183,7 @@ public final class RegistryClient {
     private int parallelism = 4;
     private long monolithicMax = 64L << 20;
     private long chunkSize = 32L << 20;
-    private long rangeThreshold = 64L << 20;
+    private long rangeThreshold = 256L << 20;
     private Clock clock = Clock.systemUTC();
 
     private Builder() {}
@@ -195,7 +250,8 @@ public final class RegistryClient {
      * Sets the sizes that pick upload and download strategies.
      *
      * @param monolithic blobs up to this many bytes go in one PUT; larger in chunks
-     * @param chunk bytes per PATCH of a chunked upload and per Range request of a split download
+     * @param chunk bytes per PATCH of a chunked upload (a quarter of it per Range request of a
+     *     split download)
      * @param ranged blobs of at least this many bytes download as parallel Range requests
      * @return this
      */
@@ -264,12 +320,7 @@ public final class RegistryClient {
     this.rangeThreshold = other.rangeThreshold;
     this.credentials = creds;
     this.clock = other.clock;
-    RegistryAuth auth = new RegistryAuth(creds, insecure, clock);
-    OkHttpClient.Builder plain = other.http.newBuilder().authenticator(okhttp3.Authenticator.NONE);
-    plain.interceptors().clear();
-    OkHttpClient tokenClient = plain.build();
-    auth.tokenClient(tokenClient);
-    this.http = tokenClient.newBuilder().addInterceptor(auth).authenticator(auth).build();
+    this.transport = other.transport.withAuth(new RegistryAuth(creds, insecure, clock));
   }
 
   /**
@@ -292,7 +343,7 @@ public final class RegistryClient {
         if (endpoint.equals(ref.registry())) {
           throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "mirror {0} failed for {1}: {2}", endpoint, ref, e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "mirror {0} failed for {1}: {2}", endpoint, ref, e.getMessage());
         last = e;
       }
     }
@@ -592,7 +643,7 @@ public final class RegistryClient {
         if (attempt >= MAX_ATTEMPTS || !HttpErrors.temporary(e)) {
           throw described;
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: {1}; resuming at byte {2}", what, e.getMessage(), done);
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}; resuming at byte {2}", what, e.getMessage(), done);
         backoff(attempt, e);
       }
     }
@@ -618,13 +669,13 @@ public final class RegistryClient {
   }
 
   /**
-   * Downloads a large blob as parallel Range requests of {@code chunkSize} bytes, a window of
+   * Downloads a large blob as parallel Range requests of {@link #rangePiece()} bytes, a window of
    * {@code parallelism} ahead, writing the chunks in order so the digest is computed in one pass.
    */
   private void fetchRanges(Repo repo, Descriptor d, OutputStream out, TransferListener listener)
       throws IOException {
     long size = d.size();
-    int chunks = (int) ((size + chunkSize - 1) / chunkSize);
+    int chunks = (int) ((size + rangePiece() - 1) / rangePiece());
     ArrayDeque<Future<byte[]>> window = new ArrayDeque<>();
     long done = 0;
     try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -653,9 +704,14 @@ public final class RegistryClient {
     }
   }
 
+  /** Bytes per Range request: a quarter of the upload chunk, so a window stays small in memory. */
+  private long rangePiece() {
+    return Math.max(1 << 16, chunkSize / 4);
+  }
+
   private Future<byte[]> submitChunk(ExecutorService vt, Repo repo, Descriptor d, int index) {
-    long start = index * chunkSize;
-    long end = Math.min(d.size(), start + chunkSize) - 1;
+    long start = index * rangePiece();
+    long end = Math.min(d.size(), start + rangePiece()) - 1;
     return vt.submit(() -> fetchChunk(repo, d, start, end));
   }
 
@@ -740,7 +796,7 @@ public final class RegistryClient {
         if (attempt >= MAX_ATTEMPTS || !HttpErrors.temporary(e)) {
           throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "push of {0} to {1}: {2}; retrying", d.digest(), repo, e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "push of {0} to {1}: {2}; retrying", d.digest(), repo, e.getMessage());
         backoff(attempt, e);
       }
     }
@@ -765,7 +821,7 @@ public final class RegistryClient {
         UploadStatus status = uploadStatus(scope, repo, location);
         location = status.location();
         offset = status.next();
-        LOG.log(System.Logger.Level.INFO, "resuming upload of {0} at byte {1}", d.digest(), offset);
+        LOG.log(System.Logger.Level.DEBUG, "resuming upload of {0} at byte {1}", d.digest(), offset);
       }
     }
     return location;
@@ -954,7 +1010,8 @@ public final class RegistryClient {
         String range = r.header("Range", "");
         long next = 0;
         int dash = range.indexOf('-');
-        if (dash > 0) {
+        // Distribution answers "0-0" for an empty upload too; chunks are never one byte long.
+        if (dash > 0 && !range.strip().equals("0-0")) {
           next = Long.parseLong(range.substring(dash + 1).strip()) + 1;
         }
         return new UploadStatus(r.header("Location") == null ? location
@@ -1005,7 +1062,7 @@ public final class RegistryClient {
   /** Executes a request, turning transport failures into one-line errors naming the registry. */
   private Response execute(String registry, Request rq, String what) throws IOException {
     try {
-      return http.newCall(rq).execute();
+      return transport.forUrl(rq.url()).newCall(rq).execute();
     } catch (OciException e) {
       throw e;
     } catch (IOException e) {
@@ -1027,7 +1084,7 @@ public final class RegistryClient {
         if (attempt >= MAX_ATTEMPTS || !HttpErrors.temporary(e)) {
           throw e;
         }
-        LOG.log(System.Logger.Level.INFO, "{0}: {1}; retrying", what, e.getMessage());
+        LOG.log(System.Logger.Level.DEBUG, "{0}: {1}; retrying", what, e.getMessage());
         backoff(attempt, e);
       }
     }

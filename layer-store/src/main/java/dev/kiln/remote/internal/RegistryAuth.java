@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import okhttp3.Authenticator;
 import okhttp3.FormBody;
@@ -53,7 +54,9 @@ public final class RegistryAuth implements Interceptor, Authenticator {
   private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
   // Mutable, thread-safe: Authorization values per (registry, scopes).
   private final Map<Scope, Token> tokens = new ConcurrentHashMap<>();
-  private volatile OkHttpClient tokenClient;
+  // Mutable, thread-safe: one lock per (registry, scopes) so a token is fetched once.
+  private final Map<Scope, ReentrantLock> locks = new ConcurrentHashMap<>();
+  private volatile Function<HttpUrl, OkHttpClient> tokenClients;
 
   private record Token(String header, Instant expires) {}
 
@@ -72,12 +75,12 @@ public final class RegistryAuth implements Interceptor, Authenticator {
   }
 
   /**
-   * Sets the client token requests go through (the registry client without this auth layer).
+   * Sets the clients token requests go through (the registry client without this auth layer).
    *
-   * @param client the client
+   * @param byRealm the client for a token realm's URL
    */
-  public void tokenClient(OkHttpClient client) {
-    this.tokenClient = client;
+  public void tokenClients(Function<HttpUrl, OkHttpClient> byRealm) {
+    this.tokenClients = byRealm;
   }
 
   @Override
@@ -87,7 +90,7 @@ public final class RegistryAuth implements Interceptor, Authenticator {
     if (scope != null && request.header("Authorization") == null) {
       Challenge known = challenges.get(scope.registry());
       if (known != null) {
-        Optional<String> header = authorization(scope, known, false);
+        Optional<String> header = authorization(scope, known, null);
         if (header.isPresent()) {
           request = request.newBuilder().header("Authorization", header.get()).build();
         }
@@ -114,7 +117,7 @@ public final class RegistryAuth implements Interceptor, Authenticator {
       return null;
     }
     challenges.put(scope.registry(), challenge.get());
-    Optional<String> header = authorization(scope, challenge.get(), true);
+    Optional<String> header = authorization(scope, challenge.get(), request.header("Authorization"));
     if (header.isEmpty() || header.get().equals(request.header("Authorization"))) {
       return null;
     }
@@ -127,23 +130,46 @@ public final class RegistryAuth implements Interceptor, Authenticator {
         || (registry.equals("docker.io") && url.host().endsWith("docker.io"));
   }
 
-  private Optional<String> authorization(Scope scope, Challenge challenge, boolean refresh)
+  /**
+   * Returns the Authorization value for a request.
+   *
+   * @param failed the value a request was just refused with, or null
+   */
+  private Optional<String> authorization(Scope scope, Challenge challenge, String failed)
       throws IOException {
     Optional<Credentials> creds = credentials.apply(scope.registry());
     return switch (challenge.scheme()) {
       case "basic" -> creds.map(c -> "Basic " + Base64.getEncoder().encodeToString(
           (c.username() + ":" + c.secret()).getBytes(StandardCharsets.UTF_8)));
-      case "bearer" -> {
-        Token cached = tokens.get(scope);
-        if (cached != null && !refresh && clock.instant().isBefore(cached.expires())) {
-          yield Optional.of(cached.header());
-        }
-        Token fresh = fetchToken(scope, challenge, creds);
-        tokens.put(scope, fresh);
-        yield Optional.of(fresh.header());
-      }
+      case "bearer" -> Optional.of(bearer(scope, challenge, creds, failed));
       default -> Optional.empty();
     };
+  }
+
+  /** One token fetch per (registry, scopes) at a time: parallel blob requests share it. */
+  private String bearer(Scope scope, Challenge challenge, Optional<Credentials> creds, String failed)
+      throws IOException {
+    Token cached = tokens.get(scope);
+    if (usable(cached, failed)) {
+      return cached.header();
+    }
+    ReentrantLock lock = locks.computeIfAbsent(scope, k -> new ReentrantLock());
+    lock.lock();
+    try {
+      cached = tokens.get(scope);
+      if (usable(cached, failed)) {
+        return cached.header();
+      }
+      Token fresh = fetchToken(scope, challenge, creds);
+      tokens.put(scope, fresh);
+      return fresh.header();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private boolean usable(Token t, String failed) {
+    return t != null && clock.instant().isBefore(t.expires()) && !t.header().equals(failed);
   }
 
   private Token fetchToken(Scope scope, Challenge challenge, Optional<Credentials> creds)
@@ -188,7 +214,7 @@ public final class RegistryAuth implements Interceptor, Authenticator {
       rb.url(ub.build()).get();
     }
     Instant asked = clock.instant();
-    try (Response r = tokenClient.newCall(rb.build()).execute()) {
+    try (Response r = tokenClients.apply(url).newCall(rb.build()).execute()) {
       byte[] body;
       try (InputStream in = r.body().byteStream()) {
         body = in.readNBytes(MAX_TOKEN_BYTES);
