@@ -2,6 +2,8 @@ package dev.kiln.buildfile;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Which arguments the builder expands with {@link ShellWords} (BuildKit's rule): FROM's image and
@@ -58,5 +60,65 @@ public final class Expansions {
     }
     out.removeIf(String::isEmpty);
     return out;
+  }
+
+  /**
+   * The instruction with every expanded argument (see the class comment) replaced by its expansion
+   * against {@code env}, each as one word ({@link ShellWords#word}); other arguments unchanged.
+   * Within one ENV, LABEL or ARG every value sees {@code env} as it was before the instruction, as
+   * in BuildKit; the caller adds the new variables afterwards.
+   *
+   * @param escape the buildfile's escape character ({@link ParseResult#escape()})
+   * @throws BuildfileException at the instruction when a word does not expand
+   */
+  public static Instruction apply(Instruction instruction, Map<String, String> env, char escape) {
+    ShellWords.Options options = ShellWords.Options.of(escape);
+    UnaryOperator<String> w =
+        text -> {
+          try {
+            return text.isEmpty() ? text : ShellWords.process(text, env, options).word();
+          } catch (ExpansionException e) {
+            throw new BuildfileException(instruction.range(), e.getMessage());
+          }
+        };
+    return switch (instruction) {
+      case From f -> new From(f.range(), w.apply(f.image()), f.stageName(), w.apply(f.platform()));
+      case Copy c ->
+          new Copy(
+              c.range(), map(c.sources(), w), c.inlineSources(), w.apply(c.destination()), w.apply(c.from()),
+              w.apply(c.chown()), w.apply(c.chmod()), c.link(), c.parents(), map(c.excludes(), w));
+      case Add a ->
+          new Add(
+              a.range(), map(a.sources(), w), a.inlineSources(), w.apply(a.destination()), w.apply(a.chown()),
+              w.apply(a.chmod()), a.link(), a.keepGitDir(), w.apply(a.checksum()), map(a.excludes(), w), a.unpack());
+      case Env e -> new Env(e.range(), pairs(e.pairs(), w, false), e.legacyForm());
+      case Label l -> new Label(l.range(), pairs(l.pairs(), w, true), l.legacyForm());
+      case Arg a ->
+          new Arg(
+              a.range(),
+              a.definitions().stream()
+                  .map(d -> new Arg.Definition(d.name(), d.hasDefault() ? w.apply(d.defaultValue()) : "", d.hasDefault()))
+                  .toList());
+      case Expose e -> new Expose(e.range(), map(e.ports(), w));
+      case User u -> new User(u.range(), w.apply(u.user()));
+      case Workdir d -> new Workdir(d.range(), w.apply(d.path()));
+      case Volume v -> new Volume(v.range(), map(v.paths(), w));
+      case StopSignal s -> new StopSignal(s.range(), w.apply(s.signal()));
+      case Run r -> new Run(r.range(), r.command(), map(r.mounts(), w), r.network(), r.security(), r.heredocs());
+      case Cmd c -> c;
+      case Entrypoint e -> e;
+      case Shell s -> s;
+      case Healthcheck h -> h;
+      case Onbuild o -> o;
+      case Maintainer m -> m;
+    };
+  }
+
+  private static List<String> map(List<String> in, UnaryOperator<String> w) {
+    return in.stream().map(w).toList();
+  }
+
+  private static List<KeyValue> pairs(List<KeyValue> in, UnaryOperator<String> w, boolean keys) {
+    return in.stream().map(p -> new KeyValue(keys ? w.apply(p.key()) : p.key(), w.apply(p.value()))).toList();
   }
 }

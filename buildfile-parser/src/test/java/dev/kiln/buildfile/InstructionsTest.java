@@ -218,6 +218,15 @@ class InstructionsTest {
   }
 
   @Test
+  void byteOrderMarkCrlfAndSyntaxDirective() {
+    ParseResult r = parse("\uFEFF# syntax=docker/dockerfile:1\r\nFROM alpine:3.20\r\nRUN echo a \\\r\n  b\r\n");
+    assertEquals("docker/dockerfile:1", r.directives().get(0).value());
+    Run run = (Run) r.stages().get(0).instructions().get(0);
+    assertEquals(new CommandForm.ShellScript("echo a   b"), run.command());
+    assertEquals(4, run.range().endLine());
+  }
+
+  @Test
   void emptyContinuationLineIsAWarning() {
     ParseResult r = parse("FROM alpine\nRUN echo a \\\n\n  b\n");
     assertEquals(1, r.warnings().size());

@@ -156,7 +156,7 @@ public final class LineReader {
       lineNo++;
       int startLine = lineNo;
       int startColumn = lead + 1;
-      lastLine = token;
+      lastLine = trimNewline(raw);
 
       StringBuilder line = new StringBuilder();
       LineMap map = new LineMap();
