@@ -39,7 +39,8 @@ import picocli.CommandLine.ScopeType;
       ExecCommand.class,
       StatsCommand.class,
       VolumeCommand.class,
-      RegistryCommand.class
+      RegistryCommand.class,
+      BuildCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", paramLabel = "DIR",
