@@ -35,6 +35,7 @@ import dev.kiln.buildfile.ast.Heredoc;
 import dev.kiln.layer.ApplyOptions;
 import dev.kiln.layer.LayerApplier;
 import dev.kiln.layer.LayerOptions;
+import dev.kiln.layer.LayerSource;
 import dev.kiln.layer.LayerWriter;
 import dev.kiln.layer.UnpackedLayers;
 import dev.kiln.layer.WrittenLayer;
@@ -61,7 +62,6 @@ import dev.kiln.runtime.Mount;
 import dev.kiln.runtime.NetworkMode;
 import dev.kiln.runtime.OciRuntime;
 import dev.kiln.runtime.RunSpec;
-import dev.kiln.store.BlobWriter;
 import dev.kiln.store.LayoutImage;
 import dev.kiln.store.LayoutImageStore;
 import java.io.ByteArrayInputStream;
@@ -706,12 +706,8 @@ final class BuildSession {
   }
 
   private StoreLayer writeLayer(State st, Path dir, boolean rootOwned) throws IOException {
-    LayerWriter writer = new LayerWriter(layerOptions(rootOwned));
-    try (BlobWriter w = store.blobs().openWriter()) {
-      WrittenLayer wl = writer.writeDirectory(dir, w);
-      Descriptor d = w.commit(wl.descriptor());
-      return new StoreLayer(store.blobs(), d, wl.diffId());
-    }
+    WrittenLayer wl = new LayerWriter(layerOptions(rootOwned)).write(new LayerSource.Directory(dir), store.blobs());
+    return new StoreLayer(store.blobs(), wl.descriptor(), wl.diffId());
   }
 
   private static String hash(String text) {
@@ -1242,12 +1238,8 @@ final class BuildSession {
             tail.lines(), null);
       }
       cleanMountPoints(upper, lowers, mountPoints);
-      LayerWriter writer = new LayerWriter(layerOptions(false));
-      StoreLayer layer;
-      try (BlobWriter w = store.blobs().openWriter()) {
-        WrittenLayer wl = writer.writeOverlayUpper(upper, w);
-        layer = new StoreLayer(store.blobs(), w.commit(wl.descriptor()), wl.diffId());
-      }
+      WrittenLayer wl = new LayerWriter(layerOptions(false)).write(new LayerSource.OverlayUpper(upper), store.blobs());
+      StoreLayer layer = new StoreLayer(store.blobs(), wl.descriptor(), wl.diffId());
       unpacked.adopt(layer.diffId(), upper);
       return Optional.of(layer);
     } finally {

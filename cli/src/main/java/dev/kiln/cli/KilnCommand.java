@@ -40,7 +40,8 @@ import picocli.CommandLine.ScopeType;
       StatsCommand.class,
       VolumeCommand.class,
       RegistryCommand.class,
-      BuildCommand.class
+      BuildCommand.class,
+      ImportCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", paramLabel = "DIR",

@@ -1,6 +1,7 @@
 package dev.kiln.build;
 
 import dev.kiln.layer.LayerOptions;
+import dev.kiln.layer.LayerSource;
 import dev.kiln.layer.LayerWriter;
 import dev.kiln.layer.WrittenLayer;
 import dev.kiln.oci.Descriptor;
@@ -9,7 +10,6 @@ import dev.kiln.oci.ImageManifest;
 import dev.kiln.oci.MediaTypes;
 import dev.kiln.oci.Platform;
 import dev.kiln.oci.Reference;
-import dev.kiln.store.BlobWriter;
 import dev.kiln.store.LayoutImageStore;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -54,12 +54,8 @@ final class BusyboxBase {
   /** Stores the busybox image in {@code store} as busybox:latest and returns its descriptor. */
   static Descriptor install(LayoutImageStore store) throws IOException, InterruptedException {
     LayerWriter writer = new LayerWriter(LayerOptions.defaults().withSourceDateEpoch(0));
-    Descriptor layer;
-    WrittenLayer wl;
-    try (BlobWriter w = store.blobs().openWriter()) {
-      wl = writer.writeDirectory(rootfs(), w);
-      layer = w.commit(wl.descriptor());
-    }
+    WrittenLayer wl = writer.write(new LayerSource.Directory(rootfs()), store.blobs());
+    Descriptor layer = wl.descriptor();
     ImageConfig config = ImageConfig.of(Platform.host())
         .withConfig(new ImageConfig.ContainerConfig("", List.of(),
             List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), List.of(), List.of("sh"),

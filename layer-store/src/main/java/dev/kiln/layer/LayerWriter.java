@@ -1,13 +1,18 @@
 package dev.kiln.layer;
 
 import com.github.luben.zstd.ZstdOutputStream;
+import dev.kiln.layer.internal.AsyncDigester;
+import dev.kiln.layer.internal.AsyncDigestingStreams;
 import dev.kiln.layer.internal.EntryEmitter;
 import dev.kiln.layer.internal.ParallelGzipOutputStream;
 import dev.kiln.layer.internal.TarOutput;
+import dev.kiln.layer.internal.TarInput;
 import dev.kiln.layer.internal.TreeWalks;
+import dev.kiln.layer.internal.Uncompressed;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
-import dev.kiln.oci.DigestingOutputStream;
+import dev.kiln.store.BlobStore;
+import dev.kiln.store.BlobWriter;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -48,48 +53,54 @@ public final class LayerWriter {
   }
 
   /**
-   * Writes every file under {@code root} (not the root itself) as a layer.
+   * Writes a layer blob to a stream.
    *
-   * @param root the tree
+   * @param source where the entries come from
    * @param sink where the blob goes; not closed
-   * @return the diffId and the blob's descriptor
-   * @throws IOException when reading the tree or writing fails
+   * @return the diffId, the uncompressed size and the blob's descriptor
+   * @throws LayerRejectedException when an archive source holds a hostile or malformed entry, or an
+   *     overlay upper dir uses redirect_dir or metacopy
+   * @throws IOException when reading or writing fails
    */
-  public WrittenLayer writeDirectory(Path root, OutputStream sink) throws IOException {
-    requireDirectory(root);
-    return write(sink, e -> TreeWalks.directory(root, e));
+  public WrittenLayer write(LayerSource source, OutputStream sink) throws IOException {
+    return switch (source) {
+      case LayerSource.Directory d -> {
+        requireDirectory(d.root());
+        yield write(sink, e -> TreeWalks.directory(d.root(), e));
+      }
+      case LayerSource.Diff d -> {
+        requireDirectory(d.lower());
+        requireDirectory(d.upper());
+        yield write(sink, e -> TreeWalks.diff(d.lower(), d.upper(), e));
+      }
+      case LayerSource.OverlayUpper o -> {
+        requireDirectory(o.upperDir());
+        yield write(sink, e -> TreeWalks.overlayUpper(o.upperDir(), e));
+      }
+      case LayerSource.Archive a -> {
+        try (Uncompressed u = Uncompressed.open(a.in(), Long.MAX_VALUE, Long.MAX_VALUE)) {
+          yield write(sink, e -> e.transcode(new TarInput(u.tar())));
+        } catch (LayerRejectedException ex) {
+          throw new LayerRejectedException(ex.entry(), ex.getMessage() + " (in " + a.name() + ")");
+        }
+      }
+    };
   }
 
   /**
-   * Writes the difference from {@code lower} to {@code upper} as a layer: added and changed files,
-   * {@code .wh.NAME} for deleted ones, and the directories leading to every change.
+   * Writes a layer blob straight into a blob store, in the same single pass.
    *
-   * @param lower the tree before
-   * @param upper the tree after
-   * @param sink where the blob goes; not closed
-   * @return the diffId and the blob's descriptor
-   * @throws IOException when reading the trees or writing fails
+   * @param source where the entries come from
+   * @param store the store; the blob is visible there only once complete and verified
+   * @return the diffId, the uncompressed size and the stored blob's descriptor
+   * @throws IOException as {@link #write(LayerSource, OutputStream)}, or when storing fails
    */
-  public WrittenLayer writeDiff(Path lower, Path upper, OutputStream sink) throws IOException {
-    requireDirectory(lower);
-    requireDirectory(upper);
-    return write(sink, e -> TreeWalks.diff(lower, upper, e));
-  }
-
-  /**
-   * Writes an overlayfs upper directory (of an unmounted overlay) as a layer: whiteout devices
-   * (char 0/0) become {@code .wh.NAME}, opaque directories get {@code .wh..wh..opq}, and the
-   * overlay's own xattrs are left out. This is the layer of a RUN step.
-   *
-   * @param upperDir the upper directory
-   * @param sink where the blob goes; not closed
-   * @return the diffId and the blob's descriptor
-   * @throws IOException when reading or writing fails; {@link LayerRejectedException} when the upper
-   *     dir holds redirect_dir or metacopy entries
-   */
-  public WrittenLayer writeOverlayUpper(Path upperDir, OutputStream sink) throws IOException {
-    requireDirectory(upperDir);
-    return write(sink, e -> TreeWalks.overlayUpper(upperDir, e));
+  public WrittenLayer write(LayerSource source, BlobStore store) throws IOException {
+    try (BlobWriter w = store.openWriter()) {
+      WrittenLayer layer = write(source, w);
+      w.commit(layer.descriptor());
+      return layer;
+    }
   }
 
   private interface Walk {
@@ -103,25 +114,30 @@ public final class LayerWriter {
   }
 
   private WrittenLayer write(OutputStream sink, Walk walk) throws IOException {
-    DigestingOutputStream blob = new DigestingOutputStream(new NonClosing(sink), Digest.SHA256);
-    OutputStream compressor = switch (options.compression()) {
-      case NONE -> blob;
-      case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
-      case ZSTD -> zstd(blob);
-    };
-    DigestingOutputStream tarBytes = new DigestingOutputStream(compressor, Digest.SHA256);
-    try (OutputStream buffered = new BufferedOutputStream(tarBytes, 256 * 1024)) {
-      TarOutput tar = new TarOutput(buffered);
-      walk.run(new EntryEmitter(tar, options));
-      tar.finish();
+    // Both digests hash on threads of their own, overlapping with walking and compressing.
+    try (AsyncDigester blobDigest = new AsyncDigester();
+        AsyncDigester tarDigest = new AsyncDigester()) {
+      boolean plain = options.compression() == Compression.NONE;
+      OutputStream blob = plain ? new NonClosing(sink)
+          : AsyncDigestingStreams.output(new NonClosing(sink), blobDigest);
+      OutputStream compressor = switch (options.compression()) {
+        case NONE -> blob;
+        case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
+        case ZSTD -> zstd(blob);
+      };
+      try (OutputStream buffered = new BufferedOutputStream(
+          AsyncDigestingStreams.output(compressor, tarDigest), 256 * 1024)) {
+        TarOutput tar = new TarOutput(buffered);
+        walk.run(new EntryEmitter(tar, options));
+        tar.finish();
+      }
+      Digest diffId = tarDigest.digest();
+      long tarSize = tarDigest.count();
+      Descriptor descriptor = plain
+          ? Descriptor.of(options.compression().mediaType(), diffId, tarSize)
+          : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());
+      return new WrittenLayer(diffId, tarSize, descriptor);
     }
-    Digest diffId = tarBytes.digest();
-    long tarSize = tarBytes.count();
-    if (options.compression() == Compression.NONE) {
-      return new WrittenLayer(diffId, tarSize, Descriptor.of(options.compression().mediaType(), diffId, tarSize));
-    }
-    return new WrittenLayer(
-        diffId, tarSize, Descriptor.of(options.compression().mediaType(), blob.digest(), blob.count()));
   }
 
   private OutputStream zstd(OutputStream out) throws IOException {

@@ -50,15 +50,15 @@ class DeterminismTest {
     // touching a file changes the plain layer, but not the clamped one (both times are after the epoch)
     Native.setTimes(two.resolve("etc/hostname"), Fixtures.MTIME + 99, 0);
     assertNotEquals(
-        plain.writeDirectory(one, Fixtures.nowhere()).diffId(),
-        plain.writeDirectory(two, Fixtures.nowhere()).diffId());
+        plain.write(new LayerSource.Directory(one), Fixtures.nowhere()).diffId(),
+        plain.write(new LayerSource.Directory(two), Fixtures.nowhere()).diffId());
     assertEquals(
-        clamped.writeDirectory(one, Fixtures.nowhere()).diffId(),
-        clamped.writeDirectory(two, Fixtures.nowhere()).diffId());
+        clamped.write(new LayerSource.Directory(one), Fixtures.nowhere()).diffId(),
+        clamped.write(new LayerSource.Directory(two), Fixtures.nowhere()).diffId());
     // a file older than the epoch keeps its own time
     Native.setTimes(two.resolve("etc/hostname"), 10, 0);
     assertNotEquals(
-        clamped.writeDirectory(one, Fixtures.nowhere()).diffId(),
-        clamped.writeDirectory(two, Fixtures.nowhere()).diffId());
+        clamped.write(new LayerSource.Directory(one), Fixtures.nowhere()).diffId(),
+        clamped.write(new LayerSource.Directory(two), Fixtures.nowhere()).diffId());
   }
 }

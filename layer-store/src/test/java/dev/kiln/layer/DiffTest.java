@@ -48,7 +48,7 @@ class DiffTest {
   /** Copies a tree with tar so every attribute (links, xattrs, devices, times) survives. */
   private static void copy(Path from, Path to) throws IOException {
     Files.createDirectories(to);
-    apply(tarOf((w, out) -> w.writeDirectory(from, out)), to);
+    apply(tarOf((w, out) -> w.write(new LayerSource.Directory(from), out)), to);
   }
 
   @Test
@@ -70,7 +70,7 @@ class DiffTest {
     Fixtures.fixMtimes(upper);
     Native.setTimes(upper.resolve("etc/hostname"), Fixtures.MTIME + 5, 0);
 
-    byte[] diff = tarOf((w, out) -> w.writeDiff(lower, upper, out));
+    byte[] diff = tarOf((w, out) -> w.write(new LayerSource.Diff(lower, upper), out));
     List<String> names = names(diff);
     assertTrue(names.contains("bin/.wh.blob"), names.toString());
     assertTrue(names.contains("etc/hostname"), names.toString());
@@ -103,7 +103,7 @@ class DiffTest {
     Fixtures.write(upper.resolve("dir/added"), "a");
     Native.setXattr(upper.resolve("dir"), "trusted.overlay.origin", new byte[] {1, 2});
 
-    byte[] layer = tarOf((w, out) -> w.writeOverlayUpper(upper, out));
+    byte[] layer = tarOf((w, out) -> w.write(new LayerSource.OverlayUpper(upper), out));
     assertEquals(List.of("dir/", "dir/added", ".wh.gone", "opaque/", "opaque/.wh..wh..opq", "opaque/fresh"),
         names(layer));
     TarInput in = new TarInput(new ByteArrayInputStream(layer));
@@ -140,7 +140,7 @@ class DiffTest {
     } finally {
       run("umount", mnt.toString());
     }
-    byte[] layer = tarOf((w, out) -> w.writeOverlayUpper(upper, out));
+    byte[] layer = tarOf((w, out) -> w.write(new LayerSource.OverlayUpper(upper), out));
     List<String> names = names(layer);
     assertTrue(names.contains(".wh.b"), names.toString());
     assertTrue(names.contains("a/sub/.wh..wh..opq"), names.toString());
@@ -164,7 +164,7 @@ class DiffTest {
     Files.createDirectories(upper.resolve("moved"));
     Native.setXattr(upper.resolve("moved"), "trusted.overlay.redirect", "/orig".getBytes(StandardCharsets.US_ASCII));
     LayerRejectedException e = assertThrows(LayerRejectedException.class,
-        () -> tarOf((w, out) -> w.writeOverlayUpper(upper, out)));
+        () -> tarOf((w, out) -> w.write(new LayerSource.OverlayUpper(upper), out)));
     assertEquals("moved", e.entry());
   }
 
@@ -176,7 +176,7 @@ class DiffTest {
     Native.setXattr(upper.resolve("opaque"), "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII));
     Fixtures.write(upper.resolve("opaque/fresh"), "f");
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
-    WrittenLayer written = new LayerWriter(LayerOptions.defaults()).writeOverlayUpper(upper, blob);
+    WrittenLayer written = new LayerWriter(LayerOptions.defaults()).write(new LayerSource.OverlayUpper(upper), blob);
     int[] opens = {0};
     dev.kiln.oci.Layer layer = new dev.kiln.oci.Layer() {
       @Override
@@ -219,7 +219,7 @@ class DiffTest {
     Path src = tmp.resolve("src");
     Fixtures.write(src.resolve("f"), "x");
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
-    WrittenLayer written = new LayerWriter(LayerOptions.defaults()).writeDirectory(src, blob);
+    WrittenLayer written = new LayerWriter(LayerOptions.defaults()).write(new LayerSource.Directory(src), blob);
     dev.kiln.oci.Digest wrong = dev.kiln.oci.Digests.sha256(new byte[] {1});
     dev.kiln.oci.Layer layer = new dev.kiln.oci.Layer() {
       @Override

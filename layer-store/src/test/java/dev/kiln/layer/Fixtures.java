@@ -136,7 +136,7 @@ final class Fixtures {
   /** Writes a directory as a layer with the given options, returning the blob's bytes. */
   static byte[] layerBytes(Path root, LayerOptions options) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new LayerWriter(options).writeDirectory(root, out);
+    new LayerWriter(options).write(new LayerSource.Directory(root), out);
     return out.toByteArray();
   }
 

@@ -39,7 +39,7 @@ class LayerInteropIT {
 
   private WrittenLayer write(Path src, Compression c, Path blob) throws IOException {
     try (OutputStream out = Files.newOutputStream(blob)) {
-      return new LayerWriter(LayerOptions.defaults().withCompression(c)).writeDirectory(src, out);
+      return new LayerWriter(LayerOptions.defaults().withCompression(c)).write(new LayerSource.Directory(src), out);
     }
   }
 

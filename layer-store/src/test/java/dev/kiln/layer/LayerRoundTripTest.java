@@ -28,7 +28,7 @@ class LayerRoundTripTest {
     Fixtures.richTree(src);
     ByteArrayOutputStream blob = new ByteArrayOutputStream();
     WrittenLayer written = new LayerWriter(LayerOptions.defaults().withCompression(compression))
-        .writeDirectory(src, blob);
+        .write(new LayerSource.Directory(src), blob);
 
     assertEquals(Digests.sha256(blob.toByteArray()), written.descriptor().digest());
     assertEquals(blob.size(), written.descriptor().size());

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -88,6 +89,32 @@ public final class EntryEmitter {
    */
   public void put(TarEntry entry, InputStream content) throws IOException {
     tar.put(entry, content);
+  }
+
+  /**
+   * Re-writes every entry of a tar under this emitter's rules: names made relative, the root entry
+   * dropped, owners and mtimes as the options say.
+   *
+   * @param in the archive
+   * @throws IOException when an entry is hostile or malformed, or reading or writing fails
+   */
+  public void transcode(TarInput in) throws IOException {
+    for (TarEntry e; (e = in.next()) != null; ) {
+      List<String> parts = EntryNames.split(e.name(), e.name(), true);
+      if (parts.isEmpty()) {
+        continue; // the root directory: a layer never carries it
+      }
+      String link = e.linkName();
+      if (e.type() == TarEntry.Type.HARDLINK) {
+        link = String.join("/", EntryNames.split(link, e.name(), true));
+      }
+      long mtime = options.clampMtime() ? Math.min(e.mtime(), options.sourceDateEpoch()) : e.mtime();
+      TarEntry out = new TarEntry(String.join("/", parts), e.type(), e.mode(),
+          options.rootOwned() ? 0 : e.uid(), options.rootOwned() ? 0 : e.gid(), e.size(), mtime, link,
+          e.devMajor(), e.devMinor(), e.xattrs());
+      tar.put(out, e.type() == TarEntry.Type.FILE ? in.content() : null);
+    }
+    in.drain();
   }
 
   /**

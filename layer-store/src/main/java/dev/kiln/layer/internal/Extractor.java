@@ -70,7 +70,7 @@ public final class Extractor {
    * @throws IOException when the entry is hostile ({@link LayerRejectedException}) or writing fails
    */
   public void apply(TarEntry e, TarInput tar) throws IOException {
-    List<String> parts = split(e.name(), e);
+    List<String> parts = EntryNames.split(e.name(), e.name(), false);
     if (parts.isEmpty()) {
       if (e.type() == TarEntry.Type.DIRECTORY) { // the root itself: only its metadata
         ownAndLabel(root, e);
@@ -225,7 +225,7 @@ public final class Extractor {
   }
 
   private Path resolveLinkTarget(TarEntry e) throws IOException {
-    List<String> parts = split(e.linkName(), e);
+    List<String> parts = EntryNames.split(e.linkName(), e.name(), false);
     if (parts.isEmpty()) {
       throw reject(e, "hardlink to the target's root");
     }
@@ -239,29 +239,6 @@ public final class Extractor {
       throw reject(e, "hardlink target '" + e.linkName() + "' is a directory");
     }
     return target;
-  }
-
-  /**
-   * Splits a name into components, refusing absolute names and {@code ..}; {@code .} and empty
-   * components are dropped.
-   */
-  private static List<String> split(String name, TarEntry e) throws LayerRejectedException {
-    if (name.startsWith("/")) {
-      throw reject(e, "absolute path '" + name + "'");
-    }
-    if (name.indexOf('\0') >= 0) {
-      throw reject(e, "NUL byte in path");
-    }
-    List<String> parts = new ArrayList<>();
-    for (String p : name.split("/")) {
-      if (p.equals("..")) {
-        throw reject(e, "path '" + name + "' contains '..'");
-      }
-      if (!p.isEmpty() && !p.equals(".")) {
-        parts.add(p);
-      }
-    }
-    return parts;
   }
 
   /**

@@ -1,0 +1,108 @@
+package dev.kiln.layer.internal;
+
+import com.github.luben.zstd.ZstdInputStream;
+import dev.kiln.layer.Compression;
+import dev.kiln.oci.Digest;
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * A layer blob's tar, decompressed as its magic bytes say (gzip, zstd or none), bounded against
+ * decompression bombs and digested on the way (the diffId). Closing frees the decompressor but not
+ * the caller's stream. Not thread-safe.
+ */
+public final class Uncompressed implements Closeable {
+  private final InputStream decompressed;
+  private final AsyncDigester digester;
+  private final InputStream tar;
+
+  private Uncompressed(InputStream decompressed, AsyncDigester digester) {
+    this.decompressed = decompressed;
+    this.digester = digester;
+    this.tar = AsyncDigestingStreams.input(decompressed, digester);
+  }
+
+  /**
+   * Opens a blob.
+   *
+   * @param blob the blob; not closed
+   * @param maxBytes the most uncompressed bytes allowed
+   * @param maxRatio the largest uncompressed / compressed ratio allowed
+   * @return the tar view
+   * @throws IOException when the blob cannot be read
+   */
+  public static Uncompressed open(InputStream blob, long maxBytes, long maxRatio) throws IOException {
+    Counting compressed = new Counting(blob);
+    BufferedInputStream head = new BufferedInputStream(compressed, 64 * 1024);
+    head.mark(4);
+    byte[] magic = new byte[4];
+    int got = head.readNBytes(magic, 0, 4);
+    head.reset();
+    InputStream plain = switch (Compression.detect(magic, got)) {
+      case GZIP -> new GZIPInputStream(head, 64 * 1024);
+      case ZSTD -> new BufferedInputStream(new ZstdInputStream(head), 128 * 1024);
+      case NONE -> head;
+    };
+    BoundedInputStream bounded = new BoundedInputStream(plain, maxBytes, maxRatio, compressed::count);
+    return new Uncompressed(bounded, new AsyncDigester());
+  }
+
+  /** Returns the tar bytes; reading them feeds the diffId. */
+  public InputStream tar() {
+    return tar;
+  }
+
+  /** Returns the digest of the tar bytes read; call once, after reading to the end. */
+  public Digest diffId() throws IOException {
+    return digester.digest();
+  }
+
+  /** Returns how many tar bytes were read. */
+  public long size() {
+    return digester.count();
+  }
+
+  @Override
+  public void close() throws IOException {
+    digester.close();
+    decompressed.close();
+  }
+
+  /** Counts compressed bytes for the ratio bound; does not close the caller's stream. */
+  private static final class Counting extends FilterInputStream {
+    private long count;
+
+    Counting(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = in.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() {}
+
+    long count() {
+      return count;
+    }
+  }
+}
