@@ -745,6 +745,20 @@ final class BuildSession {
     return false;
   }
 
+  /** Whether an absolute path is a directory in the stage's file system. */
+  private boolean isDirectory(State st, String abs) throws IOException {
+    if (st.layers.isEmpty()) {
+      return false;
+    }
+    for (Path l : lowers(st)) {
+      Path p = l.resolve(abs.substring(1));
+      if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+      }
+    }
+    return false;
+  }
+
   private static boolean isWhiteout(Path p) throws IOException {
     BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     return a.isOther() && ((Number) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue() == 0;
@@ -850,7 +864,8 @@ final class BuildSession {
   private StepOutcome copy(State st, Step step, String canonical, CopySpec spec) throws Exception {
     String keyword = spec.add() ? "ADD" : "COPY";
     String dest = absolute(st, spec.destination());
-    boolean destIsDir = spec.destination().endsWith("/") || spec.sources().size() + spec.inline().size() > 1;
+    boolean destIsDir = spec.destination().endsWith("/") || spec.destination().equals(".")
+        || spec.destination().endsWith("/.") || spec.sources().size() + spec.inline().size() > 1;
     Source src = null;
     List<Item> items = new ArrayList<>();
     List<Path> downloads = new ArrayList<>();
@@ -908,6 +923,11 @@ final class BuildSession {
           items.add(new Item(destIsDir ? join(dest, name) : dest, src.root().resolve(m), a, m));
         }
       }
+    }
+    if (!destIsDir && items.size() == 1 && !items.getFirst().attrs().isDirectory() && isDirectory(st, dest)) {
+      Item only = items.removeFirst();
+      items.add(new Item(join(dest, only.source().getFileName().toString()), only.source(), only.attrs(), only.sourceRel()));
+      destIsDir = true;
     }
     // The key: the instruction, the source's identity and every input file's content.
     StringBuilder key = new StringBuilder(canonical).append("\nuser-base ").append(st.user);

@@ -114,6 +114,7 @@ public final class BuildCommand implements Callable<Integer> {
   String contextArg;
 
   @Override
+  @SuppressWarnings("try") // the lease is held, never read
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -208,21 +209,24 @@ public final class BuildCommand implements Callable<Integer> {
         checkOutput(options("output", o));
       }
       BuildResult result;
-      try {
-        result = new BuildEngine(store).build(request, quiet ? BuildListener.NONE : new Progress(err, tty()));
-      } catch (BuildException e) {
-        err.println("kiln: build failed: " + e.getMessage());
-        if (!e.lastLines().isEmpty()) {
-          err.println("last output lines:");
-          e.lastLines().forEach(l -> err.println("  " + l));
+      // The lease keeps the garbage collector off the blobs this build writes until they are tagged.
+      try (var lease = store.lease()) {
+        try {
+          result = new BuildEngine(store).build(request, quiet ? BuildListener.NONE : new Progress(err, tty()));
+        } catch (BuildException e) {
+          err.println("kiln: build failed: " + e.getMessage());
+          if (!e.lastLines().isEmpty()) {
+            err.println("last output lines:");
+            e.lastLines().forEach(l -> err.println("  " + l));
+          }
+          err.flush();
+          return EXIT_BUILD_FAILED;
         }
-        err.flush();
-        return EXIT_BUILD_FAILED;
+        for (Reference r : refs) {
+          store.tag(r, result.image());
+        }
       }
       Descriptor image = result.image();
-      for (Reference r : refs) {
-        store.tag(r, image);
-      }
       for (String o : outputs) {
         export(store, image, refs, options("output", o));
       }
