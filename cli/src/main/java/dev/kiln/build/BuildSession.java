@@ -914,7 +914,8 @@ final class BuildSession {
           }
           for (var e : under.entrySet()) {
             String r = m.isEmpty() ? e.getKey() : e.getKey().substring(m.length() + 1);
-            if (!excludes.matches(e.getKey())) {
+            // --exclude patterns are relative to the source being copied
+            if (!excludes.matches(r) && !excludes.matches(e.getKey())) {
               items.add(new Item(join(base, r), src.root().resolve(e.getKey()), e.getValue(), e.getKey()));
             }
           }
