@@ -130,7 +130,8 @@ final class BuildSession {
   private final Map<Instruction, Step> steps = new HashMap<>();
   private final List<StepRecord> records = Collections.synchronizedList(new ArrayList<>());
   private final Map<Integer, CompletableFuture<StageResult>> futures = new ConcurrentHashMap<>();
-  private final Map<String, Path> rootfsCache = new ConcurrentHashMap<>();
+  private final Map<String, Path> rootfsCache = new HashMap<>();
+  private final List<Path> mounts = Collections.synchronizedList(new ArrayList<>());
   private final Set<String> usedArgs = ConcurrentHashMap.newKeySet();
   private final Map<String, String> metaArgs = new LinkedHashMap<>();
   private ParseResult parsed;
@@ -227,6 +228,9 @@ final class BuildSession {
         sorted.sort(Comparator.comparingInt(r -> r.step().number()));
         return new BuildResult(image, sorted);
       } finally {
+        for (Path m : mounts) {
+          command("umount", m.toString());
+        }
         deleteTree(mine);
       }
     } catch (IOException e) {
@@ -707,6 +711,17 @@ final class BuildSession {
 
   private StoreLayer writeLayer(State st, Path dir, boolean rootOwned) throws IOException {
     WrittenLayer wl = new LayerWriter(layerOptions(rootOwned)).write(new LayerSource.Directory(dir), store.blobs());
+    if (rootOwned) {
+      // The layer says 0:0; so must its unpacked copy.
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.toList()) {
+          Files.setAttribute(p, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+          Files.setAttribute(p, "unix:gid", 0, LinkOption.NOFOLLOW_LINKS);
+        }
+      }
+    }
+    // The staged tree is the layer's unpacked copy: a later RUN needs no extraction.
+    unpacked.adopt(wl.diffId(), dir);
     return new StoreLayer(store.blobs(), wl.descriptor(), wl.diffId());
   }
 
@@ -764,26 +779,42 @@ final class BuildSession {
     return a.isOther() && ((Number) Files.getAttribute(p, "unix:rdev", LinkOption.NOFOLLOW_LINKS)).longValue() == 0;
   }
 
-  /** A stage's or image's whole file system in one directory, for COPY --from and RUN --mount from=. */
-  private Path rootfs(String id, List<StoreLayer> layers, Path scratchRoot) throws IOException {
-    Path done = rootfsCache.get(id);
-    if (done != null) {
-      return done;
-    }
+  /**
+   * A stage's or image's whole file system in one directory, for COPY --from and RUN --mount
+   * from=: its unpacked layers (shared, extracted once per store) under a read-only overlay mount,
+   * unmounted when the build ends.
+   */
+  private Path rootfs(String id, List<StoreLayer> layers, Path scratchRoot) throws IOException, InterruptedException {
     synchronized (rootfsCache) {
-      done = rootfsCache.get(id);
+      Path done = rootfsCache.get(id);
       if (done != null) {
         return done;
       }
-      Path dir = Files.createTempDirectory(scratchRoot, "rootfs-");
-      LayerApplier applier = new LayerApplier(ApplyOptions.defaults());
+      List<Path> dirs = new ArrayList<>();
       for (StoreLayer l : layers) {
-        try (InputStream in = l.open()) {
-          applier.apply(in, dir);
-        }
+        dirs.addFirst(unpacked.unpack(l));
+      }
+      Path dir;
+      if (dirs.isEmpty()) {
+        dir = Files.createTempDirectory(scratchRoot, "rootfs-");
+      } else if (dirs.size() == 1) {
+        dir = dirs.getFirst();
+      } else {
+        dir = Files.createTempDirectory(scratchRoot, "rootfs-");
+        command("mount", "-t", "overlay", "overlay", "-o",
+            "ro,lowerdir=" + String.join(":", dirs.stream().map(Path::toString).toList()), dir.toString());
+        mounts.add(dir);
       }
       rootfsCache.put(id, dir);
       return dir;
+    }
+  }
+
+  private static void command(String... args) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", args) + ": " + out);
     }
   }
 
@@ -966,7 +997,6 @@ final class BuildSession {
       }
       Path staging = Files.createTempDirectory(st.scratch, "copy-");
       Set<String> written = new LinkedHashSet<>();
-      boolean link = spec.chmod().isEmpty() && spec.chown().isEmpty();
       for (Item it : items) {
         Path t = staging.resolve(it.target().substring(1));
         Files.createDirectories(t.getParent());
@@ -980,7 +1010,7 @@ final class BuildSession {
           written.add(into.toString());
           continue;
         }
-        place(it, t, link);
+        place(it, t);
         written.add(t.toString());
       }
       for (Heredoc h : spec.inline()) {
@@ -1031,7 +1061,7 @@ final class BuildSession {
     return p;
   }
 
-  private static void place(Item it, Path t, boolean link) throws IOException {
+  private static void place(Item it, Path t) throws IOException {
     if (it.attrs().isSymbolicLink()) {
       Files.deleteIfExists(t);
       Files.createSymbolicLink(t, Files.readSymbolicLink(it.source()));
@@ -1041,15 +1071,9 @@ final class BuildSession {
       Files.setAttribute(t, "unix:uid", Files.getAttribute(it.source(), "unix:uid"));
       Files.setAttribute(t, "unix:gid", Files.getAttribute(it.source(), "unix:gid"));
     } else {
+      // A copy, not a hard link: the staged tree becomes the layer's unpacked copy, which must not
+      // change when the context file is edited in place.
       Files.deleteIfExists(t);
-      if (link) {
-        try {
-          Files.createLink(t, it.source());
-          return;
-        } catch (IOException | UnsupportedOperationException e) {
-          // another file system: copy instead
-        }
-      }
       Files.copy(it.source(), t, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
       Files.setAttribute(t, "unix:uid", Files.getAttribute(it.source(), "unix:uid"));
       Files.setAttribute(t, "unix:gid", Files.getAttribute(it.source(), "unix:gid"));

@@ -130,10 +130,10 @@ class PodmanInteropIT {
 
     // The same image under kiln run and podman run.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    String kilnOut = exec(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.kiln.cli.Main",
+    String kilnOut = exec(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.kiln.cli.Main",
         "run", "--rm", "interop:kiln"), Map.of("KILN_ROOT", kilnRoot.toString()), 120);
     Path archive = tmp.resolve("kiln-oci.tar");
-    exec(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.kiln.cli.Main", "--root", kilnRoot.toString(),
+    exec(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dev.kiln.cli.Main", "--root", kilnRoot.toString(),
         "save", "--format", "oci-archive", "-o", archive.toString(), "interop:kiln"), Map.of(), 120);
     podman(List.of("load", "-i", archive.toString()), 120);
     String podmanOut = podman(List.of("run", "--rm", "--network", "none", "docker.io/library/interop:kiln"), 120);
