@@ -307,9 +307,12 @@ public final class BuildCommand implements Callable<Integer> {
         if (o.get("type").equals("oci") && !dest.toString().endsWith(".tar")) {
           LayoutImageStore layout = LayoutImageStore.open(dest);
           LayoutImage img = store.image(image);
-          layout.blobs().transferFrom(store.blobs(), img.manifest().config());
-          for (Descriptor d : img.manifest().layers()) {
-            layout.blobs().transferFrom(store.blobs(), d);
+          List<Descriptor> blobs = new ArrayList<>(img.manifest().layers());
+          blobs.add(img.manifest().config());
+          for (Descriptor d : blobs) {
+            try (InputStream in = store.blobs().open(d.digest())) {
+              layout.blobs().put(in, d);
+            }
           }
           layout.tag(name, layout.putManifest(store.rawManifest(image.digest())));
           return;

@@ -85,7 +85,7 @@ class BuildCommandIT {
     assertTrue(err.contains("Dockerfile:3: RUN echo about to fail; exit 5: exit code 5"), err);
     assertTrue(err.contains("  about to fail"), err);
     assertEquals(before, LayoutImageStore.open(root).resolve("app:1").digest().toString());
-    String bad = kiln(1, "--root", root.toString(), "build", "-f", ctx.resolve("nope").toString(), ctx.toString());
+    String bad = kiln(Main.EXIT_ERROR, "--root", root.toString(), "build", "-f", ctx.resolve("nope").toString(), ctx.toString());
     assertTrue(bad.contains("not found"), bad);
   }
 
