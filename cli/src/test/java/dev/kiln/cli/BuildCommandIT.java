@@ -81,7 +81,10 @@ class BuildCommandIT {
     Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo ok > /ok\n");
     String before = kiln(0, "--root", root.toString(), "build", "-q", "-t", "app:1", ctx.toString()).strip();
     Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo ok > /ok\nRUN echo about to fail; exit 5\n");
-    String err = kiln(1, "--root", root.toString(), "build", "-t", "app:1", ctx.toString());
+    String err = kiln(1, "--root", root.toString(), "build", "--progress", "plain", "-t", "app:1", ctx.toString());
+    assertTrue(err.contains("[1/3] FROM busybox:latest\n"), err);
+    assertTrue(err.contains("[2/3] RUN echo ok > /ok\n[2/3] CACHED\n"), err);
+    assertTrue(err.contains("#3 about to fail\n"), "step output streamed: " + err);
     assertTrue(err.contains("Dockerfile:3: RUN echo about to fail; exit 5: exit code 5"), err);
     assertTrue(err.contains("  about to fail"), err);
     assertEquals(before, LayoutImageStore.open(root).resolve("app:1").digest().toString());
