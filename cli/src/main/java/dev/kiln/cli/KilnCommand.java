@@ -46,7 +46,8 @@ import picocli.CommandLine.ScopeType;
       CopyCommand.class,
       LoginCommand.class,
       LogoutCommand.class,
-      ManifestCommand.class
+      ManifestCommand.class,
+      BuildCommand.class
     })
 public final class KilnCommand {
   @Option(names = "--root", paramLabel = "DIR",

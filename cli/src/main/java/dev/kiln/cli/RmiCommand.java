@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.oci.Reference;
+import dev.kiln.build.BuildEngine;
 import dev.kiln.store.GarbageCollector;
 import dev.kiln.store.GcReport;
 import dev.kiln.store.LayoutImageStore;
@@ -44,7 +45,7 @@ public final class RmiCommand implements Callable<Integer> {
       }
     }
     try {
-      GcReport report = new GarbageCollector(store, List.of(), Clock.systemUTC(), Duration.ZERO,
+      GcReport report = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(), Duration.ZERO,
           Duration.ofSeconds(5)).collect(false);
       out.println("Deleted: " + report.blobsRemoved() + " blobs, " + Units.bytes(report.bytesRemoved()));
     } catch (IOException busy) {

@@ -1,5 +1,9 @@
 package dev.kiln.cli;
 
+import dev.kiln.build.BuildEngine;
+import dev.kiln.layer.UnpackedLayers;
+import dev.kiln.oci.ImageConfig;
+import dev.kiln.oci.Layer;
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.Container;
 import dev.kiln.runtime.Containers;
@@ -11,6 +15,8 @@ import dev.kiln.runtime.OciRuntime;
 import dev.kiln.runtime.PortMapping;
 import dev.kiln.runtime.Rlimit;
 import dev.kiln.runtime.RunSpec;
+import dev.kiln.store.LayoutImage;
+import dev.kiln.store.LayoutImageStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +29,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code kiln run}: creates and starts a container. IMAGE is, for now, a root file system directory
- * (or {@code --rootfs DIR}); image references are resolved once the image store is wired in.
+ * {@code kiln run}: creates and starts a container from an image of the local store (its config's
+ * entrypoint, cmd, env, user and workdir as defaults), or from a root file system directory.
  * The exit code is the container's.
  */
 @Command(name = "run", description = "Run a command in a new container.")
@@ -69,20 +75,33 @@ public final class RunCommand implements Callable<Integer> {
   private int run() throws Exception {
     Containers containers = ContainerCommands.containers();
     List<String> rest = new ArrayList<>(positional);
-    Path dir = rootfs;
+    List<Path> lowers;
     String image;
-    if (dir == null) {
+    RunSpec.Builder b;
+    if (rootfs == null) {
       if (rest.isEmpty()) throw new IllegalArgumentException("run: IMAGE missing (or --rootfs DIR)");
       image = rest.removeFirst();
-      dir = Path.of(image);
-      if (!Files.isDirectory(dir)) {
-        throw new IllegalArgumentException("image " + image + ": not found (images from the store are not wired into run yet; pass a root file system directory)");
+      if (Files.isDirectory(Path.of(image))) {
+        lowers = List.of(Path.of(image));
+        b = RunSpec.fromImageConfig(List.of(), List.of(), List.of(), "", "");
+      } else {
+        // An image of the store: its layers unpacked once each (shared with builds), top-most first.
+        LayoutImageStore store = LayoutImageStore.open(ContainerCommands.root());
+        LayoutImage img = store.image(store.resolve(image));
+        UnpackedLayers unpacked = BuildEngine.unpackedLayers(store);
+        List<Path> dirs = new ArrayList<>();
+        for (Layer l : img.layers()) dirs.addFirst(unpacked.unpack(l));
+        if (dirs.isEmpty()) throw new IllegalArgumentException("image " + image + ": no layers");
+        lowers = dirs;
+        ImageConfig.ContainerConfig c = img.config().config();
+        b = RunSpec.fromImageConfig(c.entrypoint(), c.cmd(), c.env(), c.user(), c.workingDir());
       }
     } else {
       image = rootfs.toString();
-      if (!Files.isDirectory(dir)) throw new IllegalArgumentException("rootfs " + rootfs + ": not a directory");
+      if (!Files.isDirectory(rootfs)) throw new IllegalArgumentException("rootfs " + rootfs + ": not a directory");
+      lowers = List.of(rootfs);
+      b = RunSpec.fromImageConfig(List.of(), List.of(), List.of(), "", "");
     }
-    RunSpec.Builder b = RunSpec.fromImageConfig(List.of(), List.of(), List.of(), "", "");
     if (entrypoint != null) b.entrypoint(entrypoint.isEmpty() ? List.of() : List.of(entrypoint)).cmd(List.of());
     if (!rest.isEmpty()) b.cmd(rest);
     for (Path f : envFiles) {
@@ -120,7 +139,7 @@ public final class RunCommand implements Callable<Integer> {
     for (String m : uidmaps) b.addUidMapping(IdMap.parse(m));
     for (String m : gidmaps.isEmpty() ? uidmaps : gidmaps) b.addGidMapping(IdMap.parse(m));
     RunSpec spec = b.build();
-    Container c = containers.create(Optional.ofNullable(name), image, List.of(dir), spec, OciRuntime.parse(runtime), remove);
+    Container c = containers.create(Optional.ofNullable(name), image, lowers, spec, OciRuntime.parse(runtime), remove);
     if (detach) {
       containers.start(c.id(), false);
       System.out.println(c.id());

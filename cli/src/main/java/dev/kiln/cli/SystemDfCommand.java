@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.oci.Digest;
+import dev.kiln.build.BuildEngine;
 import dev.kiln.store.GarbageCollector;
 import dev.kiln.store.GcReport;
 import dev.kiln.store.LayoutImageStore;
@@ -28,7 +29,7 @@ public final class SystemDfCommand implements Callable<Integer> {
     List<TaggedImage> tags = store.list();
     Set<Digest> images = new HashSet<>();
     tags.forEach(t -> images.add(t.descriptor().digest()));
-    GcReport usage = new GarbageCollector(store, List.of(), Clock.systemUTC(), Duration.ZERO,
+    GcReport usage = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(), Duration.ZERO,
         Duration.ofSeconds(5)).collect(true);
     long total = usage.bytesKept() + usage.bytesRemoved();
     spec.commandLine().getOut().print(Units.table(List.of(

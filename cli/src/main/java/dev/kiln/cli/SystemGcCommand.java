@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.build.BuildEngine;
 import dev.kiln.store.GarbageCollector;
+import dev.kiln.store.LayoutImageStore;
 import dev.kiln.store.GcReport;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,7 +27,9 @@ public final class SystemGcCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Writers hold the store's gc lock shared until they have tagged, so no grace period is needed;
     // wait a while for them to finish.
-    GcReport r = new GarbageCollector(system.kiln.store(), List.of(), Clock.systemUTC(),
+    LayoutImageStore store = system.kiln.store();
+    // The build cache's layers are roots too: a later build reuses them.
+    GcReport r = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(),
         Duration.ZERO, Duration.ofSeconds(60)).collect(dryRun);
     spec.commandLine().getOut().println((dryRun ? "Would delete " : "Deleted ") + r.blobsRemoved()
         + " blobs, " + Units.bytes(r.bytesRemoved()) + "; kept " + r.blobsKept() + " blobs, "

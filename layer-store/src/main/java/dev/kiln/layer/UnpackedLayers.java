@@ -111,6 +111,32 @@ public final class UnpackedLayers {
     }
   }
 
+  /**
+   * Takes a directory that already holds a layer's files in this cache's format (overlayfs
+   * whiteouts and opaque markers: an overlay upper dir after its container exited) as that
+   * layer's unpacked copy, by rename, so the layer just written need not be extracted again.
+   *
+   * @param diffId the diffId of the layer written from {@code dir}
+   * @param dir the directory, on this cache's file system; moved away or deleted
+   * @return the layer's directory
+   * @throws IOException when the rename fails for another reason than a copy already present
+   */
+  public Path adopt(Digest diffId, Path dir) throws IOException {
+    Path target = dirOf(diffId);
+    synchronized (locks.computeIfAbsent(diffId, d -> new Object())) {
+      if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          Files.move(dir, target, StandardCopyOption.ATOMIC_MOVE);
+          return target;
+        } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+          // another process adopted or unpacked it first: keep theirs
+        }
+      }
+      deleteTree(dir);
+      return target;
+    }
+  }
+
   private Path dirOf(Digest diffId) {
     return root.resolve(diffId.algorithm()).resolve(diffId.encoded());
   }

@@ -276,6 +276,24 @@ public final class Containers {
    * @throws InterruptedException when interrupted while waiting
    */
   public int start(String idOrName, boolean attach) throws IOException, InterruptedException {
+    return launch(idOrName, attach, Optional.empty());
+  }
+
+  /**
+   * Starts a created container and waits for it, its stdout and stderr merged into {@code output}
+   * (for callers that render the output themselves, such as the build engine); stdin is empty.
+   *
+   * @param idOrName the container
+   * @param output receives the container's output as it comes; not closed
+   * @return the exit code
+   * @throws IOException when the shim cannot be launched or {@code output} fails
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public int startAttached(String idOrName, java.io.OutputStream output) throws IOException, InterruptedException {
+    return launch(idOrName, true, Optional.of(output));
+  }
+
+  private int launch(String idOrName, boolean attach, Optional<java.io.OutputStream> output) throws IOException, InterruptedException {
     StoredContainer c = require(idOrName);
     if (view(c).status() != ContainerStatus.CREATED) throw new IllegalArgumentException("container " + idOrName + ": already started");
     Path dir = containersDir.resolve(c.id());
@@ -285,7 +303,9 @@ public final class Containers {
     Path startPlan = bundle.resolve("start.plan");
     AtomicFiles.write(startPlan, Files.readString(bundle.resolve("shim.plan")) + (attach ? "attach\n" : "detach\n"));
     ProcessBuilder pb = new ProcessBuilder(shim.toString(), startPlan.toString());
-    if (attach) {
+    if (output.isPresent()) {
+      pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).redirectErrorStream(true);
+    } else if (attach) {
       pb.inheritIO();
     } else {
       pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -295,6 +315,11 @@ public final class Containers {
     Process p = pb.start();
     save(c.withMonitorPid(p.pid()));
     if (attach) {
+      if (output.isPresent()) {
+        try (var in = p.getInputStream()) {
+          in.transferTo(output.get());
+        }
+      }
       int code = p.waitFor();
       afterExit(c.id());
       return code;

@@ -1,0 +1,2 @@
+#!/bin/sh
+echo "@MESSAGE@, ${1:-world}! (built by kiln)"
