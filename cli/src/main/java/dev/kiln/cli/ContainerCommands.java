@@ -2,9 +2,9 @@ package dev.kiln.cli;
 
 import dev.kiln.runtime.Containers;
 import dev.kiln.runtime.ShimException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** What the container commands share: the kiln root, and Docker's exit codes for failures. */
 final class ContainerCommands {
@@ -15,17 +15,9 @@ final class ContainerCommands {
     int run() throws Exception;
   }
 
-  /** @return KILN_ROOT, else /var/lib/kiln for root, else $XDG_DATA_HOME/kiln (~/.local/share/kiln) */
-  static Path root() {
-    String env = System.getenv("KILN_ROOT");
-    if (env != null && !env.isEmpty()) return Path.of(env);
-    if ("root".equals(System.getProperty("user.name"))) return Path.of("/var/lib/kiln");
-    String xdg = System.getenv("XDG_DATA_HOME");
-    return (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local/share")).resolve("kiln");
-  }
-
-  static Containers containers() {
-    return new Containers(root());
+  /** The containers under the store root the command line selects (see {@link KilnCommand#root()}). */
+  static Containers containers(CommandSpec spec) {
+    return new Containers(KilnCommand.of(spec).root());
   }
 
   /**

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -106,6 +107,16 @@ public final class KilnCommand {
       }
     }
     return tags.stream().filter(t -> t.descriptor().digest().equals(d.digest())).toList();
+  }
+
+  /**
+   * Returns the top-level command of the command line SPEC belongs to, however deep it is nested.
+   *
+   * @param spec any command's spec
+   * @return the parsed {@code kiln} command, holding the global options
+   */
+  static KilnCommand of(CommandSpec spec) {
+    return (KilnCommand) spec.root().userObject();
   }
 
   /** Opens the local image store at {@link #root()}. */

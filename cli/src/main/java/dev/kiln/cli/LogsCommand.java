@@ -12,12 +12,16 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code kiln logs}: a container's output, also after the container was removed (until retention ends). */
 @Command(name = "logs", description = "Show a container's logs (kept after the container is removed).")
 public final class LogsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = {"-f", "--follow"}, description = "Keep printing new output until the container exits.") boolean follow;
   @Option(names = "--since", description = "Only output since a time (2026-01-02T15:04:05Z) or a duration ago (10m, 2h).") String since;
   @Option(names = {"-n", "--tail"}, description = "Only the last N lines.") Integer tail;
@@ -27,7 +31,7 @@ public final class LogsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return ContainerCommands.call(() -> {
-      Containers containers = ContainerCommands.containers();
+      Containers containers = ContainerCommands.containers(spec);
       Optional<Container> live = containers.find(container);
       String id = live.map(Container::id).or(() -> containers.logs().find(container))
           .orElseThrow(() -> new IllegalArgumentException("container " + container + ": no such container and no kept logs"));

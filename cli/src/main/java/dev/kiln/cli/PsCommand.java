@@ -4,11 +4,15 @@ import dev.kiln.runtime.Container;
 import dev.kiln.runtime.ContainerStatus;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code kiln ps [-a]}: lists containers. */
 @Command(name = "ps", description = "List containers.")
 public final class PsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = {"-a", "--all"}, description = "Show all containers (default: running only).") boolean all;
   @Option(names = {"-q", "--quiet"}, description = "Only print ids.") boolean quiet;
 
@@ -17,7 +21,7 @@ public final class PsCommand implements Callable<Integer> {
     return ContainerCommands.call(() -> {
       String format = "%-12s  %-20s  %-24s  %-16s  %-28s  %s%n";
       if (!quiet) System.out.printf(format, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
-      for (Container c : ContainerCommands.containers().list(all)) {
+      for (Container c : ContainerCommands.containers(spec).list(all)) {
         if (quiet) {
           System.out.println(c.shortId());
           continue;

@@ -25,8 +25,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln run}: creates and starts a container from an image of the local store (its config's
@@ -35,6 +37,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "run", description = "Run a command in a new container.")
 public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = {"-d", "--detach"}, description = "Run in the background and print the container id.") boolean detach;
   @Option(names = "--rm", description = "Remove the container when it exits.") boolean remove;
   @Option(names = {"-i", "--interactive"}, description = "Keep stdin open.") boolean interactive;
@@ -73,7 +77,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private int run() throws Exception {
-    Containers containers = ContainerCommands.containers();
+    Containers containers = ContainerCommands.containers(spec);
     List<String> rest = new ArrayList<>(positional);
     List<Path> lowers;
     String image;
@@ -86,7 +90,7 @@ public final class RunCommand implements Callable<Integer> {
         b = RunSpec.fromImageConfig(List.of(), List.of(), List.of(), "", "");
       } else {
         // An image of the store: its layers unpacked once each (shared with builds), top-most first.
-        LayoutImageStore store = LayoutImageStore.open(ContainerCommands.root());
+        LayoutImageStore store = KilnCommand.of(spec).store();
         LayoutImage img = store.image(store.resolve(image));
         UnpackedLayers unpacked = BuildEngine.unpackedLayers(store);
         List<Path> dirs = new ArrayList<>();

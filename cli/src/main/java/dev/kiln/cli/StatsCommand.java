@@ -8,19 +8,23 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /** {@code kiln stats}: CPU seconds, memory (current, peak), pids and block I/O of running containers. */
 @Command(name = "stats", description = "Show resource use of running containers (one sample).")
 public final class StatsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Option(names = "--no-stream", description = "Accepted for compatibility: kiln prints one sample.") boolean noStream;
   @Parameters(arity = "0..*", description = "Container ids or names (default: all running).") List<String> names = new ArrayList<>();
 
   @Override
   public Integer call() {
     return ContainerCommands.call(() -> {
-      var containers = ContainerCommands.containers();
+      var containers = ContainerCommands.containers(spec);
       List<Container> list = new ArrayList<>();
       if (names.isEmpty()) {
         list.addAll(containers.list(false));

@@ -2,6 +2,8 @@ package dev.kiln.cli;
 
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code kiln system prune}: removes exited --rm containers, and cgroups, mounts and veths of
@@ -10,10 +12,12 @@ import picocli.CommandLine.Command;
 @Command(name = "prune",
     description = "Clean up cgroups, mounts and veths left by crashed containers, and expired logs.")
 final class SystemPruneCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
   @Override
   public Integer call() {
     return ContainerCommands.call(() -> {
-      var r = ContainerCommands.containers().prune();
+      var r = ContainerCommands.containers(spec).prune();
       System.out.println("removed containers: " + r.containers().size());
       System.out.println("removed cgroups:    " + r.cgroups().size());
       System.out.println("unmounted:          " + r.mounts().size());

@@ -31,7 +31,7 @@ class CliTest {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> argv = new ArrayList<>(List.of(args));
-    argv.add("--root=" + root);
+    argv.add(0, "--root=" + root);
     int code = Main.run(argv.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     return new Result(code, out.toString(), err.toString());
   }

@@ -88,7 +88,7 @@ class InteropIT {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     List<String> argv = new ArrayList<>(List.of(args));
-    argv.add("--root=" + kilnRoot);
+    argv.add(0, "--root=" + kilnRoot);
     int code = Main.run(argv.toArray(String[]::new), new PrintWriter(out), new PrintWriter(err));
     CliTest.Result r = new CliTest.Result(code, out.toString(), err.toString());
     assertEquals(0, code, "kiln " + String.join(" ", args) + ": " + r.err());

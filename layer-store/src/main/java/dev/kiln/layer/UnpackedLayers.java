@@ -132,7 +132,7 @@ public final class UnpackedLayers {
           // another process adopted or unpacked it first: keep theirs
         }
       }
-      deleteTree(dir);
+      Extractor.deleteTree(dir);
       return target;
     }
   }
