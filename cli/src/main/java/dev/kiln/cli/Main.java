@@ -42,6 +42,7 @@ public final class Main {
    */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new KilnCommand());
+    withHelpOptions(cli);
     // Options after IMAGE / CONTAINER belong to the container's command, as in Docker.
     for (String verb : new String[] {"run", "exec"}) {
       CommandLine sub = cli.getSubcommands().get(verb);
@@ -78,6 +79,19 @@ public final class Main {
     cli.getOut().flush();
     cli.getErr().flush();
     return code;
+  }
+
+  // Every command answers -h/--help, as docker and podman subcommands do.
+  private static void withHelpOptions(CommandLine c) {
+    var spec = c.getCommandSpec();
+    if (spec.findOption("-h") == null) {
+      spec.mixinStandardHelpOptions(true);
+    } else if (spec.findOption("--help") == null) {
+      // run/exec use -h for --hostname, as docker does: --help alone there.
+      spec.addOption(picocli.CommandLine.Model.OptionSpec.builder("--help").usageHelp(true)
+          .description("Show this help message and exit.").build());
+    }
+    c.getSubcommands().values().forEach(Main::withHelpOptions);
   }
 
   private static String subcommandPath(CommandLine c) {
