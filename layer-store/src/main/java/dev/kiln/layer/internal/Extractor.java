@@ -14,8 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,7 +49,8 @@ public final class Extractor {
   private final List<DeferredDir> dirs = new ArrayList<>();
   /**
    * Directories this extractor made (empty when made), each with whether a new file in it gets this
-   * process's uid and gid (no setgid bit inherited). What such a directory holds is exactly what
+   * process's uid and gid and the mode it is created with less the umask (no setgid bit and no
+   * default ACL inherited). What such a directory holds is exactly what
    * {@link #madeInFresh} says, so no lstat is needed to see that a name is free.
    */
   private final Map<Path, Boolean> freshDirs = new HashMap<>();
@@ -54,6 +58,8 @@ public final class Extractor {
   private final Set<Path> madeInFresh = new HashSet<>();
   private final int euid;
   private final int egid;
+  /** This process's umask, or -1 when unknown. */
+  private final int umask;
 
   private record DeferredDir(Path path, int mode, long mtime) {}
 
@@ -73,6 +79,7 @@ public final class Extractor {
     Map<String, Object> self = Files.readAttributes(Path.of("/proc/self"), "unix:uid,gid");
     euid = (Integer) self.get("uid");
     egid = (Integer) self.get("gid");
+    umask = readUmask();
   }
 
   /**
@@ -107,7 +114,10 @@ public final class Extractor {
     if (inFresh != null) {
       madeInFresh.add(path);
     }
-    boolean ownedRight = inFresh == Boolean.TRUE && e.uid() == euid && e.gid() == egid;
+    boolean plain = inFresh == Boolean.TRUE;
+    boolean ownedRight = plain && e.uid() == euid && e.gid() == egid;
+    // created with the entry's permissions, which the umask leaves alone: no chmod needed
+    boolean modeRight = plain && umask >= 0 && (e.mode() & (07000 | umask)) == 0;
     if (e.type() == TarEntry.Type.DIRECTORY && existing != null && existing.isDirectory()) {
       ownAndLabel(path, e, false);
       dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
@@ -129,7 +139,7 @@ public final class Extractor {
       }
       case FILE -> {
         writeFile(path, e, tar);
-        finish(path, e, ownedRight);
+        finish(path, e, ownedRight, modeRight);
       }
       case SYMLINK -> {
         Files.createSymbolicLink(path, Path.of(e.linkName()));
@@ -147,7 +157,7 @@ public final class Extractor {
           default -> Native.S_IFIFO;
         };
         Native.mknod(path, type | (e.mode() & 0777), e.devMajor(), e.devMinor());
-        finish(path, e, ownedRight);
+        finish(path, e, ownedRight, modeRight);
       }
     }
     created.add(rel);
@@ -170,8 +180,8 @@ public final class Extractor {
   }
 
   private void writeFile(Path path, TarEntry e, TarInput tar) throws IOException {
-    try (FileChannel ch = FileChannel.open(
-        path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(path, CREATE_NEW_WRITE,
+        PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
       for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
         byteBuffer.clear().limit(n);
         while (byteBuffer.hasRemaining()) {
@@ -181,9 +191,12 @@ public final class Extractor {
     }
   }
 
-  private void finish(Path path, TarEntry e, boolean ownedRight) throws IOException {
+  private void finish(Path path, TarEntry e, boolean ownedRight, boolean modeRight)
+      throws IOException {
     ownAndLabel(path, e, ownedRight);
-    Native.chmod(path, e.mode()); // after chown, which clears setuid bits
+    if (!modeRight) {
+      Native.chmod(path, e.mode()); // after chown, which clears setuid bits
+    }
     Native.setTimes(path, e.mtime(), 0);
   }
 
@@ -331,17 +344,52 @@ public final class Extractor {
     return dir;
   }
 
-  /** Makes an empty directory and notes it as fresh, with what its new files' group will be. */
+  private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+  private static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ (0400) … OTHERS_EXECUTE
+    for (int i = 0; i < 9; i++) {
+      if ((mode & (0400 >> i)) != 0) {
+        set.add(all[i]);
+      }
+    }
+    return set;
+  }
+
+  private static int readUmask() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Umask:")) {
+          return Integer.parseInt(line.substring(6).strip(), 8);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // unknown: every entry gets its chmod
+    }
+    return -1;
+  }
+
+  /** Makes an empty directory and notes it as fresh, with whether it is plain (see freshDirs). */
   private void makeDirectory(Path dir, Path parent) throws IOException {
     Files.createDirectory(dir);
     Boolean parentPlain = freshDirs.get(parent);
     if (parentPlain == null) {
       FileAttrs a = lstat(parent);
-      parentPlain = a != null && (a.mode() & 02000) == 0;
+      parentPlain = a != null && (a.mode() & 02000) == 0 && !hasDefaultAcl(parent);
     }
     freshDirs.put(dir, parentPlain);
     if (freshDirs.containsKey(parent)) {
       madeInFresh.add(dir);
+    }
+  }
+
+  private static boolean hasDefaultAcl(Path dir) {
+    try {
+      return Native.getXattr(dir, "system.posix_acl_default") != null;
+    } catch (IOException e) {
+      return true; // cannot tell: assume the worst
     }
   }
 
