@@ -14,8 +14,11 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -44,6 +47,19 @@ public final class Extractor {
   /** Relative paths this layer created, so an opaque marker spares them. */
   private final Set<String> created = new HashSet<>();
   private final List<DeferredDir> dirs = new ArrayList<>();
+  /**
+   * Directories this extractor made (empty when made), each with whether a new file in it gets this
+   * process's uid and gid and the mode it is created with less the umask (no setgid bit and no
+   * default ACL inherited). What such a directory holds is exactly what
+   * {@link #madeInFresh} says, so no lstat is needed to see that a name is free.
+   */
+  private final Map<Path, Boolean> freshDirs = new HashMap<>();
+  /** Paths this extractor made inside {@link #freshDirs}; may hold names since removed. */
+  private final Set<Path> madeInFresh = new HashSet<>();
+  private final int euid;
+  private final int egid;
+  /** This process's umask, or -1 when unknown. */
+  private final int umask;
 
   private record DeferredDir(Path path, int mode, long mtime) {}
 
@@ -60,6 +76,10 @@ public final class Extractor {
     if (!Files.isDirectory(this.root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(root + ": not a directory");
     }
+    Map<String, Object> self = Files.readAttributes(Path.of("/proc/self"), "unix:uid,gid");
+    euid = (Integer) self.get("uid");
+    egid = (Integer) self.get("gid");
+    umask = readUmask();
   }
 
   /**
@@ -73,7 +93,7 @@ public final class Extractor {
     List<String> parts = EntryNames.split(e.name(), e.name(), false);
     if (parts.isEmpty()) {
       if (e.type() == TarEntry.Type.DIRECTORY) { // the root itself: only its metadata
-        ownAndLabel(root, e);
+        ownAndLabel(root, e, false);
         dirs.add(new DeferredDir(root, e.mode(), e.mtime()));
         return;
       }
@@ -88,9 +108,18 @@ public final class Extractor {
     Path parent = resolveDir(e, parentParts, true);
     Path path = parent.resolve(base);
     String rel = String.join("/", parts);
-    FileAttrs existing = lstat(path);
+    Boolean inFresh = freshDirs.get(parent);
+    // In a directory made here, a name never made here is free: no lstat (and no exception).
+    FileAttrs existing = inFresh != null && !madeInFresh.contains(path) ? null : lstat(path);
+    if (inFresh != null) {
+      madeInFresh.add(path);
+    }
+    boolean plain = inFresh == Boolean.TRUE;
+    boolean ownedRight = plain && e.uid() == euid && e.gid() == egid;
+    // created with the entry's permissions, which the umask leaves alone: no chmod needed
+    boolean modeRight = plain && umask >= 0 && (e.mode() & (07000 | umask)) == 0;
     if (e.type() == TarEntry.Type.DIRECTORY && existing != null && existing.isDirectory()) {
-      ownAndLabel(path, e);
+      ownAndLabel(path, e, false);
       dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
       created.add(rel);
       return;
@@ -104,17 +133,17 @@ public final class Extractor {
     }
     switch (e.type()) {
       case DIRECTORY -> {
-        Files.createDirectory(path);
-        ownAndLabel(path, e);
+        makeDirectory(path, parent);
+        ownAndLabel(path, e, ownedRight);
         dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
       }
       case FILE -> {
         writeFile(path, e, tar);
-        finish(path, e);
+        finish(path, e, ownedRight, modeRight);
       }
       case SYMLINK -> {
         Files.createSymbolicLink(path, Path.of(e.linkName()));
-        ownAndLabel(path, e);
+        ownAndLabel(path, e, ownedRight);
         Native.setTimes(path, e.mtime(), 0);
       }
       case HARDLINK -> Files.createLink(path, linkTarget);
@@ -128,7 +157,7 @@ public final class Extractor {
           default -> Native.S_IFIFO;
         };
         Native.mknod(path, type | (e.mode() & 0777), e.devMajor(), e.devMinor());
-        finish(path, e);
+        finish(path, e, ownedRight, modeRight);
       }
     }
     created.add(rel);
@@ -151,8 +180,8 @@ public final class Extractor {
   }
 
   private void writeFile(Path path, TarEntry e, TarInput tar) throws IOException {
-    try (FileChannel ch = FileChannel.open(
-        path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(path, CREATE_NEW_WRITE,
+        PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
       for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
         byteBuffer.clear().limit(n);
         while (byteBuffer.hasRemaining()) {
@@ -162,14 +191,21 @@ public final class Extractor {
     }
   }
 
-  private void finish(Path path, TarEntry e) throws IOException {
-    ownAndLabel(path, e);
-    Native.chmod(path, e.mode()); // after chown, which clears setuid bits
+  private void finish(Path path, TarEntry e, boolean ownedRight, boolean modeRight)
+      throws IOException {
+    ownAndLabel(path, e, ownedRight);
+    if (!modeRight) {
+      Native.chmod(path, e.mode()); // after chown, which clears setuid bits
+    }
     Native.setTimes(path, e.mtime(), 0);
   }
 
-  private void ownAndLabel(Path path, TarEntry e) throws IOException {
-    if (options.ownership()) {
+  /**
+   * Sets an entry's owner (unless {@code ownedRight}: it was just made with the wanted owner) and
+   * xattrs.
+   */
+  private void ownAndLabel(Path path, TarEntry e, boolean ownedRight) throws IOException {
+    if (options.ownership() && !ownedRight) {
       Native.lchown(path, (int) e.uid(), (int) e.gid());
     }
     for (Map.Entry<String, byte[]> x : e.xattrs().entrySet()) {
@@ -216,6 +252,7 @@ public final class Extractor {
         remove(p, a.isDirectory());
       }
       Native.mknod(p, Native.S_IFCHR, 0, 0);
+      madeInFresh.add(p);
       created.add(prefix + victim);
       return;
     }
@@ -274,8 +311,9 @@ public final class Extractor {
         if (!create) {
           return null;
         }
-        Files.createDirectory(p);
-        if (options.ownership()) {
+        Path parent = join(real);
+        makeDirectory(p, parent);
+        if (options.ownership() && !(freshDirs.get(parent) == Boolean.TRUE && euid == 0 && egid == 0)) {
           Native.lchown(p, 0, 0);
         }
         real.add(c);
@@ -306,6 +344,55 @@ public final class Extractor {
     return dir;
   }
 
+  private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+
+  private static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ (0400) … OTHERS_EXECUTE
+    for (int i = 0; i < 9; i++) {
+      if ((mode & (0400 >> i)) != 0) {
+        set.add(all[i]);
+      }
+    }
+    return set;
+  }
+
+  private static int readUmask() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("Umask:")) {
+          return Integer.parseInt(line.substring(6).strip(), 8);
+        }
+      }
+    } catch (IOException | NumberFormatException e) {
+      // unknown: every entry gets its chmod
+    }
+    return -1;
+  }
+
+  /** Makes an empty directory and notes it as fresh, with whether it is plain (see freshDirs). */
+  private void makeDirectory(Path dir, Path parent) throws IOException {
+    Files.createDirectory(dir);
+    Boolean parentPlain = freshDirs.get(parent);
+    if (parentPlain == null) {
+      FileAttrs a = lstat(parent);
+      parentPlain = a != null && (a.mode() & 02000) == 0 && !hasDefaultAcl(parent);
+    }
+    freshDirs.put(dir, parentPlain);
+    if (freshDirs.containsKey(parent)) {
+      madeInFresh.add(dir);
+    }
+  }
+
+  private static boolean hasDefaultAcl(Path dir) {
+    try {
+      return Native.getXattr(dir, "system.posix_acl_default") != null;
+    } catch (IOException e) {
+      return true; // cannot tell: assume the worst
+    }
+  }
+
   private Path join(List<String> real) {
     Path p = root;
     for (String c : real) {
@@ -317,6 +404,7 @@ public final class Extractor {
   private void remove(Path path, boolean directory) throws IOException {
     dirCache.clear(); // a cached directory may be what goes, or hold it
     if (directory) {
+      freshDirs.keySet().removeIf(d -> d.startsWith(path));
       deleteTree(path);
     } else {
       Files.delete(path);
