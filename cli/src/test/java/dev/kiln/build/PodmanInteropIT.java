@@ -77,7 +77,7 @@ class PodmanInteropIT {
 
   private String podman(List<String> args, int timeoutSeconds) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("podman", "--root", podmanRoot.toString(), "--runroot", runroot.toString(),
-        "--storage-driver", "overlay", "--events-backend", "none", "--cgroup-manager", "cgroupfs", "--runtime", "runc"));
+        "--tmpdir", runroot.resolve("libpod").toString(), "--storage-driver", "overlay", "--events-backend", "none", "--cgroup-manager", "cgroupfs", "--runtime", "runc"));
     cmd.addAll(args);
     return exec(cmd, Map.of("CONTAINERS_CONF", conf.toString()), timeoutSeconds);
   }

@@ -79,7 +79,8 @@ class InteropIT {
     String runroot = podmanRunroots.computeIfAbsent(store,
         s -> "/tmp/kiln-it-" + UUID.randomUUID().toString().substring(0, 8));
     List<String> argv = new ArrayList<>(List.of("podman", "--root", dir.resolve(store).toString(),
-        "--runroot", runroot, "--storage-driver", "vfs", "--events-backend", "none"));
+        "--runroot", runroot, "--tmpdir", runroot + "/libpod", "--storage-driver", "vfs",
+        "--events-backend", "none"));
     argv.addAll(List.of(args));
     return argv.toArray(String[]::new);
   }

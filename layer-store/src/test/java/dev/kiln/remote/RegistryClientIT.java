@@ -102,8 +102,9 @@ class RegistryClientIT {
 
     // podman pulls it and records the same manifest digest.
     Peers.require("podman", "podman");
+    Path runroot = Files.createTempDirectory(Path.of("/tmp"), "kr");
     List<String> podman = List.of("podman", "--root", dir.resolve("podman").toString(),
-        "--runroot", Files.createTempDirectory(Path.of("/tmp"), "kr").toString(),
+        "--runroot", runroot.toString(), "--tmpdir", runroot.resolve("libpod").toString(),
         "--storage-driver", "vfs", "--events-backend", "none");
     List<String> pull = new ArrayList<>(podman);
     pull.addAll(List.of("pull", "-q", "--tls-verify=false", dest.toString()));
@@ -145,8 +146,9 @@ class RegistryClientIT {
 
     // podman pushes a Docker schema 2 image (its own compression); kiln pulls and verifies it.
     Peers.require("podman", "podman");
+    Path runroot = Files.createTempDirectory(Path.of("/tmp"), "kr");
     List<String> podman = List.of("podman", "--root", dir.resolve("podman").toString(),
-        "--runroot", Files.createTempDirectory(Path.of("/tmp"), "kr").toString(),
+        "--runroot", runroot.toString(), "--tmpdir", runroot.resolve("libpod").toString(),
         "--storage-driver", "vfs", "--events-backend", "none");
     List<String> pull = new ArrayList<>(podman);
     pull.addAll(List.of("pull", "-q", "--tls-verify=false", dest.toString()));

@@ -209,7 +209,8 @@ final class ClientsIT {
       Path runroot = Files.createTempDirectory(Path.of("/tmp"), "kr");
       try {
         List<String> podman = List.of("podman", "--root", store.toString(), "--runroot",
-            runroot.toString(), "--storage-driver", "vfs", "--events-backend", "none");
+            runroot.toString(), "--tmpdir", runroot.resolve("libpod").toString(),
+            "--storage-driver", "vfs", "--events-backend", "none");
         List<String> pull = new ArrayList<>(podman);
         pull.addAll(List.of("pull", "--tls-verify=false", host + "/seed/busybox:v1"));
         Tools.run(T, env(), pull);
@@ -230,14 +231,9 @@ final class ClientsIT {
           assertEquals("v1", tags.path("tags").path(0).asText(), repo);
         }
       } finally {
-        List<String> reset = new ArrayList<>(List.of("podman", "--root", store.toString(),
-            "--runroot", runroot.toString(), "--storage-driver", "vfs", "system", "reset",
-            "--force"));
-        try {
-          Tools.run(Duration.ofMinutes(1), env(), reset);
-        } finally {
-          Tools.run(Duration.ofMinutes(1), List.of("rm", "-rf", runroot.toString()));
-        }
+        // vfs storage is plain directories; `podman system reset` would also wipe the host's
+        // shared libpod tmpdir (/run/libpod) under every other podman on the machine.
+        Tools.run(Duration.ofMinutes(1), List.of("rm", "-rf", runroot.toString(), store.toString()));
       }
     }
   }
