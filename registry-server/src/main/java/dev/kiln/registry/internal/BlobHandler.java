@@ -3,10 +3,15 @@ package dev.kiln.registry.internal;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ErrorCode;
 import dev.kiln.oci.OciException;
+import io.undertow.io.IoCallback;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
+import java.io.EOFException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 
 /**
  * {@code /v2/<name>/blobs/<digest>}: GET (with a single {@code Range}), HEAD and DELETE.
@@ -57,20 +62,16 @@ final class BlobHandler implements OciRouter.ResourceHandler {
           exchange.endExchange();
           return;
         }
-        try (InputStream in = store.openBlob(route.repository(), digest, start)) {
-          OutputStream out = exchange.getOutputStream();
-          byte[] buffer = new byte[BUFFER];
-          long left = length;
-          while (left > 0) {
-            int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (n < 0) {
-              throw new java.io.EOFException("blob " + digest + " ended " + left + " bytes early");
-            }
-            out.write(buffer, 0, n);
-            left -= n;
+        try (FileChannel blob = store.openBlob(route.repository(), digest, start)) {
+          if (end == size - 1) {
+            // To the end of the file: in blocking mode Undertow's sender runs here, synchronously,
+            // and hands the channel to sendfile(2), so the bytes never enter the JVM.
+            exchange.getResponseSender().transferFrom(blob, IoCallback.END_EXCHANGE);
+          } else {
+            copy(Channels.newInputStream(blob), exchange.getOutputStream(), length, digest);
+            exchange.endExchange();
           }
         }
-        exchange.endExchange();
       }
       case "DELETE" -> {
         if (!context.config().deleteEnabled()) {
@@ -80,6 +81,19 @@ final class BlobHandler implements OciRouter.ResourceHandler {
         Http.empty(exchange, 202);
       }
       default -> throw OciRouter.unsupported(exchange);
+    }
+  }
+
+  private static void copy(InputStream in, OutputStream out, long length, Digest digest)
+      throws IOException {
+    byte[] buffer = new byte[BUFFER];
+    for (long left = length; left > 0; ) {
+      int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (n < 0) {
+        throw new EOFException("blob " + digest + " ended " + left + " bytes early");
+      }
+      out.write(buffer, 0, n);
+      left -= n;
     }
   }
 

@@ -114,11 +114,11 @@ public final class FileStorageDriver implements StorageDriver {
   }
 
   @Override
-  public Optional<InputStream> open(String path, long offset) throws IOException {
+  public Optional<FileChannel> channel(String path, long offset) throws IOException {
     try {
       FileChannel ch = FileChannel.open(resolve(path), StandardOpenOption.READ);
       ch.position(offset);
-      return Optional.of(Channels.newInputStream(ch));
+      return Optional.of(ch);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }

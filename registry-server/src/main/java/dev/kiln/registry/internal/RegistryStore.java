@@ -21,6 +21,7 @@ import dev.kiln.oci.OciFormatException;
 import dev.kiln.oci.RawManifest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.io.OutputStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -97,12 +98,12 @@ public final class RegistryStore {
    * @param repository the repository
    * @param digest the blob
    * @param offset the first byte
-   * @return the stream; the caller closes it
+   * @return the channel, positioned at {@code offset}; the caller closes it
    * @throws OciException BLOB_UNKNOWN when absent
    */
-  public InputStream openBlob(String repository, Digest digest, long offset) throws IOException {
+  public FileChannel openBlob(String repository, Digest digest, long offset) throws IOException {
     blobSize(repository, digest);
-    return driver.open(StorageLayout.blobData(digest), offset)
+    return driver.channel(StorageLayout.blobData(digest), offset)
         .orElseThrow(() -> new BlobUnknownException(digest, repository));
   }
 

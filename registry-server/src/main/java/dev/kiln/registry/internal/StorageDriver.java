@@ -3,6 +3,8 @@ package dev.kiln.registry.internal;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +44,20 @@ public interface StorageDriver {
    * @return the stream, or empty when absent
    * @throws IOException when unreadable
    */
-  Optional<InputStream> open(String path, long offset) throws IOException;
+  default Optional<InputStream> open(String path, long offset) throws IOException {
+    return channel(path, offset).map(Channels::newInputStream);
+  }
+
+  /**
+   * Opens an object as a file channel positioned at an offset, so blob downloads can go from the
+   * file to the socket in the kernel ({@code sendfile}); the caller closes the channel.
+   *
+   * @param path the object
+   * @param offset the first byte
+   * @return the channel, or empty when absent
+   * @throws IOException when unreadable
+   */
+  Optional<FileChannel> channel(String path, long offset) throws IOException;
 
   /**
    * Opens an object for appending, creating it when absent; the caller closes the stream, which
