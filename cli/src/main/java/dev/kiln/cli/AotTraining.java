@@ -29,9 +29,9 @@ public final class AotTraining {
     try {
       String r = "--root=" + root;
       for (List<String> argv : List.of(
-          List.of("--help"), List.of("version"), List.of("images", r),
-          List.of("images", "--format", "json", r), List.of("system", "df", r),
-          List.of("inspect", "nothere", r), List.of("tag", "a", "B@@", r))) {
+          List.of("--help"), List.of("version"), List.of(r, "images"),
+          List.of(r, "images", "--format", "json"), List.of(r, "system", "df"),
+          List.of(r, "inspect", "nothere"), List.of(r, "tag", "a", "B@@"))) {
         StringWriter sink = new StringWriter();
         Main.run(argv.toArray(String[]::new), new PrintWriter(sink), new PrintWriter(sink));
       }

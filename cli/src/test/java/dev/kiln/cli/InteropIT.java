@@ -224,7 +224,7 @@ class InteropIT {
     Path root2 = dir.resolve("kiln-root-2");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = Main.run(new String[] {"load", "-i", archive.toString(), "--root=" + root2},
+    int code = Main.run(new String[] {"--root=" + root2, "load", "-i", archive.toString()},
         new PrintWriter(out), new PrintWriter(err));
     assertEquals(0, code, err.toString());
     assertTrue(out.toString().startsWith("Loaded image"), out.toString());
