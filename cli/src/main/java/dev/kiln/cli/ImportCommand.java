@@ -34,7 +34,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "import", description = "Make a one-layer image from a root filesystem: a tar "
     + "(plain, gzip or zstd), a directory, or - for a tar on stdin.")
 public final class ImportCommand implements Callable<Integer> {
-  private static final JsonMapper JSON = new JsonMapper();
+  /** Built on first use: picocli instantiates every command at start-up, even unused ones. */
+  private static final class Json {
+    static final JsonMapper MAPPER = new JsonMapper();
+  }
 
   @ParentCommand KilnCommand kiln;
   @Spec CommandSpec spec;
@@ -183,7 +186,7 @@ public final class ImportCommand implements Callable<Integer> {
   private static List<String> jsonArray(String change, String args) throws CliException {
     try {
       List<String> out = new ArrayList<>();
-      for (var node : JSON.readTree(args)) {
+      for (var node : Json.MAPPER.readTree(args)) {
         if (!node.isTextual()) {
           throw new CliException("--change '" + change + "': the JSON array must hold strings");
         }

@@ -4,6 +4,7 @@ import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageManifest;
 import dev.kiln.oci.IndexManifest;
+import dev.kiln.oci.ManifestUnknownException;
 import dev.kiln.oci.OciFormatException;
 import dev.kiln.oci.Platform;
 import dev.kiln.oci.RawManifest;
@@ -60,6 +61,29 @@ final class Transfers {
             ref.tag(), java.util.Optional.empty()) : ref, d);
       }
       return d;
+    }
+  }
+
+  /** Builds a registry client only when one is needed: making one costs start-up time. */
+  interface ClientSource {
+    RegistryClient get() throws IOException;
+  }
+
+  /**
+   * Resolves an image in the local store, pulling it first when it is missing: what
+   * {@code kiln run IMAGE} does. A bare digest is never pulled (it names no registry).
+   *
+   * @return the stored manifest's descriptor
+   */
+  static Descriptor ensureImage(LayoutImageStore store, String image, ClientSource client,
+      PullOptions options) throws IOException {
+    try {
+      return store.resolve(image);
+    } catch (ManifestUnknownException e) {
+      if (Digest.isValid(image)) {
+        throw e;
+      }
+      return pull(store, client.get(), reference(image), options);
     }
   }
 

@@ -122,6 +122,16 @@ class RegistryCommandsIT {
     Run back = kiln(storeB, "copy", "-q", "kiln:" + host + "/team/app:1", "oci:" + out + ":v2");
     assertEquals(0, back.exit(), back.err());
     assertTrue(ok(List.of("skopeo", "inspect", "oci:" + out + ":v2")).contains(digest));
+
+    // What `kiln run IMAGE` needs: a missing image is pulled, a present one is not.
+    var storeC = dev.kiln.store.LayoutImageStore.open(dir.resolve("c"));
+    String image = host + "/team/app:1";
+    var client = dev.kiln.remote.RegistryClient.builder().insecure(java.util.Set.of(host)).build();
+    var options = dev.kiln.remote.PullOptions.defaults();
+    assertEquals(digest, Transfers.ensureImage(storeC, image, () -> client, options).digest().toString());
+    assertEquals(digest, Transfers.ensureImage(storeC, image, () -> {
+      throw new AssertionError("an image already in the store must not be pulled");
+    }, options).digest().toString());
   }
 
   @Test

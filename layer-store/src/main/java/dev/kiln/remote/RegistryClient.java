@@ -76,6 +76,7 @@ public final class RegistryClient {
   private static final Duration FIRST_BACKOFF = Duration.ofMillis(200);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
   private static final int BUFFER = 256 * 1024;
+  private static final long SMALL_BLOB = 1L << 20;
 
   private final Transport transport;
   private final Set<String> insecure;
@@ -515,23 +516,28 @@ public final class RegistryClient {
     void run(Descriptor d) throws IOException;
   }
 
-  /** Runs one task per blob on virtual threads, at most {@code parallelism} at once. */
+  /**
+   * Runs one task per blob on virtual threads: at most {@code parallelism} large blobs at once, or
+   * twice as many small ones (below {@link #SMALL_BLOB}), whose time goes to round trips and
+   * per-file work rather than bandwidth.
+   */
   private void forEachParallel(List<Descriptor> items, BlobTask task) throws IOException {
     if (items.size() == 1) {
       task.run(items.get(0));
       return;
     }
-    Semaphore permits = new Semaphore(parallelism);
+    Semaphore permits = new Semaphore(2 * parallelism);
     List<Future<Void>> futures = new ArrayList<>();
     try (ExecutorService vt = Executors.newVirtualThreadPerTaskExecutor()) {
       for (Descriptor d : items) {
+        int weight = d.size() < SMALL_BLOB ? 1 : 2;
         futures.add(vt.submit(() -> {
-          permits.acquire();
+          permits.acquire(weight);
           try {
             task.run(d);
             return null;
           } finally {
-            permits.release();
+            permits.release(weight);
           }
         }));
       }

@@ -9,9 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /** Write, fsync, rename: a reader sees the old file or the new one, never a partial one. */
 public final class AtomicFiles {
+  private static final ConcurrentHashMap<Path, DirSync> SYNCS = new ConcurrentHashMap<>();
+
   private AtomicFiles() {}
 
   /**
@@ -56,16 +61,55 @@ public final class AtomicFiles {
   }
 
   /**
-   * Flushes a directory's entries to disk, so a rename into it survives a crash.
+   * Flushes a directory's entries to disk, so a rename into it survives a crash. Concurrent callers
+   * share syncs (group commit): a caller returns once a sync that started after its call has
+   * finished, so parallel blob writes into one directory cost a few fsyncs instead of one each.
    *
    * @param dir the directory
    * @throws IOException when it cannot be opened
    */
   public static void syncDirectory(Path dir) throws IOException {
+    DirSync sync = SYNCS.computeIfAbsent(dir.toAbsolutePath().normalize(), _ -> new DirSync());
+    long ticket;
+    sync.lock.lock();
+    try {
+      ticket = ++sync.requested;
+      while (sync.done < ticket) {
+        if (!sync.running) {
+          sync.running = true;
+          long covers = sync.requested;
+          sync.lock.unlock();
+          try {
+            forceDirectory(dir);
+          } finally {
+            sync.lock.lock();
+            sync.running = false;
+            sync.done = Math.max(sync.done, covers);
+            sync.finished.signalAll();
+          }
+        } else {
+          sync.finished.awaitUninterruptibly();
+        }
+      }
+    } finally {
+      sync.lock.unlock();
+    }
+  }
+
+  private static void forceDirectory(Path dir) {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {
       // Some file systems refuse fsync on directories; the rename is still atomic there.
     }
+  }
+
+  /** Group-commit state of one directory: tickets handed out and covered by finished syncs. */
+  private static final class DirSync {
+    final ReentrantLock lock = new ReentrantLock();
+    final Condition finished = lock.newCondition();
+    long requested;
+    long done;
+    boolean running;
   }
 }
