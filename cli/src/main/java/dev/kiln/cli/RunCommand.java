@@ -4,6 +4,7 @@ import dev.kiln.build.BuildEngine;
 import dev.kiln.layer.UnpackedLayers;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Layer;
+import dev.kiln.remote.PullOptions;
 import dev.kiln.runtime.Capabilities;
 import dev.kiln.runtime.Container;
 import dev.kiln.runtime.Containers;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -68,6 +70,7 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--uidmap", description = "CONTAINER:HOST:SIZE UID mapping in a user namespace.") List<String> uidmaps = new ArrayList<>();
   @Option(names = "--gidmap", description = "CONTAINER:HOST:SIZE GID mapping (defaults to the UID mappings).") List<String> gidmaps = new ArrayList<>();
   @Option(names = "--runtime", description = "shim (default), crun or runc.") String runtime = "shim";
+  @Mixin RegistryOptions registry = new RegistryOptions();
   @Option(names = "--rootfs", description = "Run from this root file system directory instead of an image.") Path rootfs;
   @Parameters(description = "IMAGE [COMMAND [ARG...]] (with --rootfs: COMMAND [ARG...])") List<String> positional = new ArrayList<>();
 
@@ -91,7 +94,9 @@ public final class RunCommand implements Callable<Integer> {
       } else {
         // An image of the store: its layers unpacked once each (shared with builds), top-most first.
         LayoutImageStore store = KilnCommand.of(spec).store();
-        LayoutImage img = store.image(store.resolve(image));
+        // Like docker run: an image missing from the store is pulled first.
+        LayoutImage img = store.image(
+            Transfers.ensureImage(store, image, registry::client, PullOptions.defaults()));
         UnpackedLayers unpacked = BuildEngine.unpackedLayers(store);
         List<Path> dirs = new ArrayList<>();
         for (Layer l : img.layers()) dirs.addFirst(unpacked.unpack(l));
