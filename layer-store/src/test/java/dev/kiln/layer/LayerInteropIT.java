@@ -119,8 +119,18 @@ class LayerInteropIT {
     TestLayouts.run("umoci", "umoci", "unpack", "--image", image, expected.toString());
     Path actual = tmp.resolve("actual");
     TestLayouts.applyAll(layout, "img", actual);
-    SortedMap<String, String> want = Fixtures.snapshot(expected.resolve("rootfs"), true);
+    SortedMap<String, String> want = withoutDirectoryMtimes(Fixtures.snapshot(expected.resolve("rootfs"), true));
     assertTrue(!want.containsKey("data/drop") && !want.containsKey("tree") && want.containsKey("opaque/new"));
-    assertEquals(want, Fixtures.snapshot(actual, true));
+    assertEquals(want, withoutDirectoryMtimes(Fixtures.snapshot(actual, true)));
+  }
+
+  // umoci leaves a directory whose entries a later layer changes at the time of the unpack, not its
+  // header's, so comparing those seconds only compares two clocks (the test failed when they fell
+  // in different seconds). File mtimes are still compared.
+  private static SortedMap<String, String> withoutDirectoryMtimes(SortedMap<String, String> snapshot) {
+    SortedMap<String, String> out = new java.util.TreeMap<>();
+    snapshot.forEach((path, attrs) ->
+        out.put(path, attrs.startsWith("type=40000 ") ? attrs.replaceAll(" mtime=\\d+$", "") : attrs));
+    return out;
   }
 }

@@ -460,9 +460,18 @@ public final class Containers {
     LogStore.deleteTree(dir);
   }
 
-  private static void deleteVeth(String id) throws IOException, InterruptedException {
-    String veth = BridgeNetwork.hostVeth(id);
-    if (Files.exists(Path.of("/sys/class/net", veth))) command("ip", "link", "del", veth);
+  // The kernel deletes a veth pair by itself once the container's network namespace is gone, so
+  // the device can vanish between the check and the delete: only a veth still there is an error.
+  private static boolean deleteVeth(String id) throws IOException, InterruptedException {
+    Path device = Path.of("/sys/class/net", BridgeNetwork.hostVeth(id));
+    if (!Files.exists(device)) return false;
+    try {
+      command("ip", "link", "del", device.getFileName().toString());
+      return true;
+    } catch (IOException e) {
+      if (Files.exists(device)) throw e;
+      return false;
+    }
   }
 
   /**
@@ -611,10 +620,8 @@ public final class Containers {
     }
     var veths = new ArrayList<String>();
     for (String id : known) {
-      String veth = BridgeNetwork.hostVeth(id);
-      if (!live.contains(id) && Files.exists(Path.of("/sys/class/net", veth))) {
-        command("ip", "link", "del", veth);
-        veths.add(veth);
+      if (!live.contains(id) && deleteVeth(id)) {
+        veths.add(BridgeNetwork.hostVeth(id));
       }
     }
     Path ports = Path.of("/sys/class/net", BridgeNetwork.BRIDGE, "brif");
