@@ -101,7 +101,7 @@ public final class BuildCommand implements Callable<Integer> {
   @Option(names = "--platform", paramLabel = "OS/ARCH", description = "Target platform (default: this host's).")
   String platform;
 
-  @Option(names = "--insecure-registry", paramLabel = "HOST[:PORT]", description = "Pull and push over plain HTTP.")
+  @Option(names = {"--insecure", "--insecure-registry"}, paramLabel = "HOST[:PORT]", description = "Pull and push over plain HTTP (the same flag as push and pull).")
   List<String> insecure = new ArrayList<>();
 
   @Option(names = {"-q", "--quiet"}, description = "Print only the image digest.")
