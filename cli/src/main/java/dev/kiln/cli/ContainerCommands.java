@@ -4,6 +4,7 @@ import dev.kiln.runtime.Containers;
 import dev.kiln.runtime.ShimException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the container commands share: the kiln root, and Docker's exit codes for failures. */
@@ -18,6 +19,23 @@ final class ContainerCommands {
   /** The containers under the store root the command line selects (see {@link KilnCommand#root()}). */
   static Containers containers(CommandSpec spec) {
     return new Containers(KilnCommand.of(spec).root());
+  }
+
+  /** What stop, kill and rm do to one container. */
+  interface EachContainer {
+    void apply(Containers containers, String name) throws Exception;
+  }
+
+  /** Applies ACTION to each named container in turn, printing each name as docker does. */
+  static int forEach(CommandSpec spec, List<String> names, EachContainer action) {
+    return call(() -> {
+      Containers containers = containers(spec);
+      for (String n : names) {
+        action.apply(containers, n);
+        System.out.println(n);
+      }
+      return 0;
+    });
   }
 
   /**

@@ -18,13 +18,6 @@ public final class KillCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ContainerCommands.call(() -> {
-      var containers = ContainerCommands.containers(spec);
-      for (String n : names) {
-        containers.kill(n, signal);
-        System.out.println(n);
-      }
-      return 0;
-    });
+    return ContainerCommands.forEach(spec, names, (c, name) -> c.kill(name, signal));
   }
 }

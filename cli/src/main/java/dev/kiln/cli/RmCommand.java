@@ -18,13 +18,6 @@ public final class RmCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ContainerCommands.call(() -> {
-      var containers = ContainerCommands.containers(spec);
-      for (String n : names) {
-        containers.remove(n, force);
-        System.out.println(n);
-      }
-      return 0;
-    });
+    return ContainerCommands.forEach(spec, names, (c, name) -> c.remove(name, force));
   }
 }

@@ -19,13 +19,6 @@ public final class StopCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ContainerCommands.call(() -> {
-      var containers = ContainerCommands.containers(spec);
-      for (String n : names) {
-        containers.stop(n, Duration.ofSeconds(seconds));
-        System.out.println(n);
-      }
-      return 0;
-    });
+    return ContainerCommands.forEach(spec, names, (c, name) -> c.stop(name, Duration.ofSeconds(seconds)));
   }
 }
