@@ -20,8 +20,14 @@ import picocli.CommandLine.ScopeType;
     name = "kiln",
     mixinStandardHelpOptions = true,
     versionProvider = VersionCommand.class,
-    description = "Build, store, ship and run container images.",
-    subcommands = {
+    description = "Build, store, ship and run container images.")
+public final class KilnCommand {
+  /**
+   * Every verb, in the order help lists them. Building picocli's model of all of them costs more
+   * than a whole command's run (reflection over every option of every verb), so Main adds only the
+   * verb a command line names, and all of them only for help and unknown verbs.
+   */
+  static final List<Class<?>> VERBS = List.of(
       VersionCommand.class,
       ImagesCommand.class,
       InspectCommand.class,
@@ -48,9 +54,8 @@ import picocli.CommandLine.ScopeType;
       LoginCommand.class,
       LogoutCommand.class,
       ManifestCommand.class,
-      BuildCommand.class
-    })
-public final class KilnCommand {
+      BuildCommand.class);
+
   @Option(names = "--root", paramLabel = "DIR",
       description = "Store root (an OCI image layout). Default: $KILN_ROOT, else /var/lib/kiln "
           + "as root, else $XDG_DATA_HOME/kiln (~/.local/share/kiln).")

@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.oci.OciError;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -41,15 +42,7 @@ public final class Main {
    * @return the exit code
    */
   static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new KilnCommand());
-    withHelpOptions(cli);
-    // Options after IMAGE / CONTAINER belong to the container's command, as in Docker.
-    for (String verb : new String[] {"run", "exec"}) {
-      CommandLine sub = cli.getSubcommands().get(verb);
-      if (sub != null) {
-        sub.setStopAtPositional(true);
-      }
-    }
+    CommandLine cli = commandLine(args);
     if (out != null) {
       cli.setOut(out);
     }
@@ -79,6 +72,49 @@ public final class Main {
     cli.getOut().flush();
     cli.getErr().flush();
     return code;
+  }
+
+  /**
+   * Returns the command line for ARGS: the {@code kiln} command with the verb ARGS names, or with
+   * every verb when they name none or an unknown one (help lists them all, a typo gets a
+   * suggestion). One verb's model costs a few milliseconds; all of them most of a second.
+   *
+   * @param args the command line
+   * @return the picocli command line, ready to execute ARGS
+   */
+  static CommandLine commandLine(String... args) {
+    CommandLine cli = new CommandLine(new KilnCommand());
+    String verb = verb(args);
+    Class<?> named = null;
+    for (Class<?> c : KilnCommand.VERBS) {
+      if (c.getAnnotation(CommandLine.Command.class).name().equals(verb)) {
+        named = c;
+      }
+    }
+    for (Class<?> c : named != null ? List.<Class<?>>of(named) : KilnCommand.VERBS) {
+      cli.addSubcommand(c);
+    }
+    withHelpOptions(cli);
+    // Options after IMAGE / CONTAINER belong to the container's command, as in Docker.
+    for (String stopsAtImage : new String[] {"run", "exec"}) {
+      CommandLine sub = cli.getSubcommands().get(stopsAtImage);
+      if (sub != null) {
+        sub.setStopAtPositional(true);
+      }
+    }
+    return cli;
+  }
+
+  // The first argument that is not a global option, or null.
+  private static String verb(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--root")) {
+        i++;
+      } else if (!args[i].startsWith("-")) {
+        return args[i];
+      }
+    }
+    return null;
   }
 
   // Every command answers -h/--help, as docker and podman subcommands do.

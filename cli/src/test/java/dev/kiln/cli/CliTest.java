@@ -79,6 +79,21 @@ class CliTest {
   }
 
   @Test
+  void aCommandLineModelsOnlyTheVerbItNamesAndHelpModelsThemAll() {
+    assertEquals(List.of("images"),
+        List.copyOf(Main.commandLine("--root", "/x", "--debug", "images").getSubcommands().keySet()));
+    assertEquals(List.of("run"),
+        List.copyOf(Main.commandLine("run", "--rm", "busybox", "images").getSubcommands().keySet()));
+    for (String[] args : new String[][] {{}, {"--help"}, {"--root", "/x", "imagez"}}) {
+      assertEquals(KilnCommand.VERBS.size(), Main.commandLine(args).getSubcommands().size(),
+          String.join(" ", args));
+    }
+    Result typo = kiln("imagez");
+    assertEquals(Main.EXIT_ERROR, typo.code());
+    assertTrue(typo.err().contains("'imagez'"), typo.err());
+  }
+
+  @Test
   void versionPrintsKilnAndJava() {
     Result r = kiln("version");
     assertEquals(0, r.code());
