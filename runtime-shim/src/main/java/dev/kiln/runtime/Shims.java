@@ -2,6 +2,9 @@ package dev.kiln.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.JarURLConnection;
+import java.net.URL;
+import java.net.URLConnection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -9,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.jar.JarEntry;
 
 /** Finds the static shim binary: the class-path resource the build made, extracted once per content. */
 final class Shims {
@@ -22,24 +26,48 @@ final class Shims {
    * @throws IOException when the build has no shim or it cannot be extracted
    */
   static Path extract(Path binDir) throws IOException {
+    URL url = Shims.class.getResource(RESOURCE);
+    if (url == null) {
+      throw new IOException("kiln-shim missing from the class path: build runtime-shim with gcc (apt-get install gcc libc6-dev)");
+    }
+    // Every container start comes here: name the extracted copy by the jar entry's CRC and size,
+    // which the jar's directory holds, rather than inflating and hashing the binary each time.
+    URLConnection c = url.openConnection();
+    c.setUseCaches(false);
+    String id = c instanceof JarURLConnection jar ? entryId(jar.getJarEntry()) : null;
+    Path target = id == null ? null : binDir.resolve("kiln-shim-" + id);
+    if (target != null && Files.isExecutable(target)) {
+      return target;
+    }
     byte[] bytes;
-    try (InputStream in = Shims.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) throw new IOException("kiln-shim missing from the class path: build runtime-shim with gcc (apt-get install gcc libc6-dev)");
+    try (InputStream in = url.openStream()) {
       bytes = in.readAllBytes();
     }
-    String hash;
-    try {
-      hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    if (target == null) {
+      target = binDir.resolve("kiln-shim-" + sha256Prefix(bytes));
+      if (Files.isExecutable(target)) {
+        return target;
+      }
     }
-    Path target = binDir.resolve("kiln-shim-" + hash);
-    if (Files.isExecutable(target)) return target;
     Files.createDirectories(binDir);
     Path tmp = Files.createTempFile(binDir, ".kiln-shim", ".tmp");
     Files.write(tmp, bytes);
     Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return target;
+  }
+
+  private static String entryId(JarEntry e) {
+    return e.getCrc() < 0 || e.getSize() < 0 ? null
+        : String.format("%08x-%d", e.getCrc(), e.getSize());
+  }
+
+  // A class-path directory (tests): no jar directory to ask, hash the content.
+  private static String sha256Prefix(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes)).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }
