@@ -8,8 +8,8 @@ import java.util.Collection;
 
 /**
  * The kiln bridge: {@code kiln0} with {@value #GATEWAY}/24 on the host, one veth pair per container.
- * The shim runs the hook this class writes with the container's init pid, before the container's
- * process starts; the host end of the pair disappears with the container's network namespace.
+ * The shim (or crun/runc, as a createRuntime hook) runs the hook this class writes before the
+ * container's process starts; the host end of the pair disappears with the container's network namespace.
  */
 final class BridgeNetwork {
   static final String BRIDGE = "kiln0";
@@ -41,9 +41,11 @@ final class BridgeNetwork {
     String peer = "kc" + id.substring(0, 12);
     String script = """
         #!/bin/sh
-        # kiln bridge hook: $1 is the container init's host pid
+        # kiln bridge hook: the container init's host pid is $1 (the kiln shim) or the "pid" of
+        # the OCI state on stdin (a createRuntime hook of crun or runc)
         set -e
-        pid=$1
+        pid=${1:-$(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p')}
+        [ -n "$pid" ] || { echo "kiln bridge hook: no container pid" >&2; exit 1; }
         if ! ip link show %1$s >/dev/null 2>&1; then
           ip link add %1$s type bridge 2>/dev/null || true
           ip addr add %2$s/24 dev %1$s 2>/dev/null || true

@@ -139,9 +139,6 @@ public final class Containers {
         throw new IllegalArgumentException("name " + containerName + ": already in use by container " + other.id().substring(0, 12));
       }
     }
-    if (spec.network() == NetworkMode.BRIDGE && runtime != OciRuntime.SHIM) {
-      throw new IllegalArgumentException("network bridge: only the kiln shim runtime connects containers to the bridge");
-    }
     if (runtime == OciRuntime.CRUN) checkCrunHybrid();
     if (spec.tty() && runtime != OciRuntime.SHIM) throw new IllegalArgumentException("tty: only the kiln shim runtime allocates terminals");
     Rlimit.checkGrantable(spec.rlimits());

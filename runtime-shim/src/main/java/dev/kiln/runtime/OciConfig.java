@@ -58,6 +58,10 @@ final class OciConfig {
     linux.put("readonlyPaths", ContainerPlan.READONLY_PATHS);
     if (p.spec().seccomp()) linux.put("seccomp", seccomp(p));
     root.put("linux", linux);
+    // crun and runc plug the container into the bridge through the same hook the shim runs,
+    // as an OCI createRuntime hook: its namespaces exist, its process has not started.
+    p.networkHook().ifPresent(h -> root.put("hooks",
+        Map.of("createRuntime", List.of(Map.of("path", h.toString(), "args", List.of(h.toString()))))));
     return JSON.writeValueAsString(root) + "\n";
   }
 

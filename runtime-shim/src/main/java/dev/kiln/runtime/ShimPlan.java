@@ -57,7 +57,7 @@ final class ShimPlan {
     plan.line("log", p.logFile(), p.logMaxBytes(), p.logMaxFiles());
     plan.line("status", p.statusFile());
     p.networkHook().ifPresent(h -> plan.line("hook", h));
-    for (PortMapping port : p.spec().ports()) plan.line("publish", port.hostPort(), p.address().orElseThrow(), port.containerPort());
+    publish(plan, p);
     if (attach) plan.line("attach");
     if (detach) plan.line("detach");
     if (p.spec().interactive()) plan.line("stdin");
@@ -90,10 +90,16 @@ final class ShimPlan {
     for (String a : command) plan.line("arg", a);
     plan.line("log", p.logFile(), p.logMaxBytes(), p.logMaxFiles());
     plan.line("status", p.statusFile());
+    publish(plan, p);
     if (attach) plan.line("attach");
     if (detach) plan.line("detach");
     if (p.spec().interactive()) plan.line("stdin");
     return plan;
+  }
+
+  // The monitor proxies 127.0.0.1:HOSTPORT to the container's bridge address, whatever runs it.
+  private static void publish(ShimPlan plan, ContainerPlan p) {
+    for (PortMapping port : p.spec().ports()) plan.line("publish", port.hostPort(), p.address().orElseThrow(), port.containerPort());
   }
 
   static List<String> namespaces(RunSpec spec) {

@@ -15,6 +15,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Real containers from a busybox root file system, run by the shim (and crun/runc for parity). */
@@ -188,16 +190,23 @@ class ContainersIT {
     containers.remove(c.id(), true);
   }
 
-  @Test
-  void bridgeGivesAnAddressPublishesAPortAndRemovalLeavesNothing() throws Exception {
+  @ParameterizedTest
+  @EnumSource(OciRuntime.class)
+  void bridgeGivesAnAddressPublishesAPortAndRemovalLeavesNothing(OciRuntime runtime) throws Exception {
     Rootfs.requireTool("ip", "iproute2");
+    if (runtime != OciRuntime.SHIM) {
+      Rootfs.requireTool(runtime.command(), runtime.command());
+    }
+    if (runtime == OciRuntime.CRUN) {
+      mountHugetlbForCrun();
+    }
     int port;
     try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
     }
     Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs),
         sh("ip -4 addr show eth0; mkdir /www; echo served > /www/index.html; exec httpd -f -p 8080 -h /www")
-            .network(NetworkMode.BRIDGE).addPort(new PortMapping(port, 8080)).build(), OciRuntime.SHIM, false);
+            .network(NetworkMode.BRIDGE).addPort(new PortMapping(port, 8080)).build(), runtime, false);
     containers.start(c.id(), false);
     String address = c.address().orElseThrow();
     String body = "";
