@@ -206,7 +206,9 @@ static void host_command(struct plan *p, int syncfd, const sigset_t *mask) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (read(syncfd, &go, 1) != 1) _exit(125);
   sigprocmask(SIG_SETMASK, mask, NULL);
-  if (!p->keep_stdin) {
+  /* with a terminal, the runtime's stdio is our pty's slave: crun and runc relay their own
+   * container terminal to it, as they do for an interactive user */
+  if (!p->keep_stdin && !p->tty) {
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) dup2(fd, 0);
   }

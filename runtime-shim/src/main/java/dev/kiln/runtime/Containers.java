@@ -140,7 +140,6 @@ public final class Containers {
       }
     }
     if (runtime == OciRuntime.CRUN) checkCrunHybrid();
-    if (spec.tty() && runtime != OciRuntime.SHIM) throw new IllegalArgumentException("tty: only the kiln shim runtime allocates terminals");
     Rlimit.checkGrantable(spec.rlimits());
     ContainerUser user = ContainerUser.resolve(spec.user(), lowers);
     String hostname = spec.hostname().isEmpty() ? id.substring(0, 12) : spec.hostname();

@@ -94,6 +94,7 @@ final class ShimPlan {
     if (attach) plan.line("attach");
     if (detach) plan.line("detach");
     if (p.spec().interactive()) plan.line("stdin");
+    if (p.spec().tty()) plan.line("tty");
     return plan;
   }
 

@@ -89,13 +89,16 @@ class ContainersIT {
     assertEquals(200000, Files.getAttribute(made, "unix:uid"));
   }
 
-  @Test
-  void ttyGivesTheProcessATerminal() throws Exception {
-    Result r = run(sh("[ -t 0 ] && [ -t 1 ] && echo on-a-tty; echo no-newline-conversion-check").tty(true).build());
+  @ParameterizedTest
+  @EnumSource(OciRuntime.class)
+  void ttyGivesTheProcessATerminal(OciRuntime runtime) throws Exception {
+    requireRuntime(runtime);
+    Result r = run(sh("[ -t 0 ] && [ -t 1 ] && echo on-a-tty; echo no-newline-conversion-check").tty(true).build(), runtime);
     assertEquals(0, r.exitCode(), r.output());
     assertTrue(r.output().contains("on-a-tty\r\n"), r.output());
-    assertTrue(run(sh("[ -t 1 ] || echo no-tty").build()).output().contains("no-tty"));
+    assertTrue(run(sh("[ -t 1 ] || echo no-tty").build(), runtime).output().contains("no-tty"));
   }
+
 
   @Test
   void exitCodesAreTheContainers() throws Exception {
@@ -194,12 +197,7 @@ class ContainersIT {
   @EnumSource(OciRuntime.class)
   void bridgeGivesAnAddressPublishesAPortAndRemovalLeavesNothing(OciRuntime runtime) throws Exception {
     Rootfs.requireTool("ip", "iproute2");
-    if (runtime != OciRuntime.SHIM) {
-      Rootfs.requireTool(runtime.command(), runtime.command());
-    }
-    if (runtime == OciRuntime.CRUN) {
-      mountHugetlbForCrun();
-    }
+    requireRuntime(runtime);
     int port;
     try (var probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = probe.getLocalPort();
@@ -267,6 +265,15 @@ class ContainersIT {
   static String stream(Result r, String stream) throws IOException {
     return containers.logs().read(r.container().id(), Optional.empty(), -1).stream().filter(e -> e.stream().equals(stream))
         .map(LogEntry::text).collect(Collectors.joining());
+  }
+
+  static void requireRuntime(OciRuntime runtime) throws IOException, InterruptedException {
+    if (runtime != OciRuntime.SHIM) {
+      Rootfs.requireTool(runtime.command(), runtime.command());
+    }
+    if (runtime == OciRuntime.CRUN) {
+      mountHugetlbForCrun();
+    }
   }
 
   static void mountHugetlbForCrun() throws IOException, InterruptedException {
