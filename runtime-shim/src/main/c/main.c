@@ -139,8 +139,52 @@ static int loopback_up(struct kerr *e) {
   return rc;
 }
 
+/* Opens a pseudo-terminal from the container's own devpts (so ttyname() names it there, as under
+ * docker), puts its slave on 0/1/2 for the process, and sends its master to the monitor. */
+static int container_terminal(int sock, struct kerr *e) {
+  char name[128];
+  int m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0) return kerr_set(e, errno, "open the container's /dev/ptmx");
+  if (unlockpt(m) < 0 || ptsname_r(m, name, sizeof name) != 0) return kerr_set(e, errno, "unlock the container's terminal");
+  int slave = open(name, O_RDWR | O_NOCTTY);
+  if (slave < 0) return kerr_set(e, errno, "open %s", name);
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+  memset(&ctl, 0, sizeof ctl);
+  char byte = 't';
+  struct iovec iov = {&byte, 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+  struct cmsghdr *h = CMSG_FIRSTHDR(&msg);
+  h->cmsg_level = SOL_SOCKET;
+  h->cmsg_type = SCM_RIGHTS;
+  h->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(h), &m, sizeof m);
+  if (sendmsg(sock, &msg, 0) != 1) return kerr_set(e, errno, "hand the terminal to the monitor");
+  close(m);
+  close(sock);
+  dup2(slave, 0);
+  dup2(slave, 1);
+  dup2(slave, 2);
+  if (slave > 2) close(slave);
+  return 0;
+}
+
+/* Monitor side of container_terminal: the master, or -1 when the container failed first. */
+static int receive_terminal(int sock) {
+  char byte;
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } ctl;
+  struct iovec iov = {&byte, 1};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf};
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  struct cmsghdr *h = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (h == NULL || h->cmsg_type != SCM_RIGHTS) return -1;
+  int fd;
+  memcpy(&fd, CMSG_DATA(h), sizeof fd);
+  return fd;
+}
+
 /* init: runs in the new namespaces once the monitor says go. Never returns. */
-static void container_init(struct plan *p, int syncfd, int errfd) {
+static void container_init(struct plan *p, int syncfd, int errfd, int ttyfd) {
   struct kerr e = {0};
   char go;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -162,6 +206,7 @@ static void container_init(struct plan *p, int syncfd, int errfd) {
     goto fail;
   }
   if (check_rlimits(p, &e) < 0) goto fail;
+  if (ttyfd >= 0 && container_terminal(ttyfd, &e) < 0) goto fail;
   int mk = mkdir_p(p->cwd, 0755);
   if (mk < 0) {
     kerr_set(&e, -mk, "create working directory %s", p->cwd);
@@ -184,12 +229,13 @@ fail:
 }
 
 /* exec into a running container: join its cgroups and namespaces, then fork into its PID ns. */
-static void join_init(struct plan *p, int syncfd, int errfd) {
+static void join_init(struct plan *p, int syncfd, int errfd, int ttyfd) {
   struct kerr e = {0};
   char go;
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (read(syncfd, &go, 1) != 1) _exit(125);
   if (ns_join(p->join, &e) < 0) goto fail;
+  if (ttyfd >= 0 && container_terminal(ttyfd, &e) < 0) goto fail;
   pid_t child = fork();
   if (child < 0) { kerr_set(&e, errno, "fork into the container"); goto fail; }
   if (child == 0) process_exec(p, errfd);
@@ -266,8 +312,15 @@ int main(int argc, char **argv) {
     status_error(&e);
     return 125;
   }
-  int master = -1, slave = -1;
-  if (p.tty && open_terminal(&master, &slave, &e) < 0) {
+  /* a container's terminal comes from its own devpts (container_terminal); crun and runc make
+   * theirs and relay it to their stdio, which is then a terminal of ours */
+  int master = -1, slave = -1, ttyp[2] = {-1, -1};
+  if (p.tty && p.host_command && open_terminal(&master, &slave, &e) < 0) {
+    status_error(&e);
+    return 125;
+  }
+  if (p.tty && !p.host_command && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ttyp) < 0) {
+    kerr_set(&e, errno, "socketpair for the terminal");
     status_error(&e);
     return 125;
   }
@@ -296,9 +349,11 @@ int main(int argc, char **argv) {
       dup2(err[1], 2);
     }
     if (p.host_command) host_command(&p, sync[0], &old);
-    if (p.join) join_init(&p, sync[0], errp[1]);
-    container_init(&p, sync[0], errp[1]);
+    if (ttyp[0] >= 0) close(ttyp[0]);
+    if (p.join) join_init(&p, sync[0], errp[1], ttyp[1]);
+    container_init(&p, sync[0], errp[1], ttyp[1]);
   }
+  if (ttyp[1] >= 0) close(ttyp[1]);
   close(sync[0]);
   close(errp[1]);
   if (log) {
@@ -320,6 +375,10 @@ int main(int argc, char **argv) {
   }
   (void)!write(sync[1], "g", 1);
   close(sync[1]);
+  if (ttyp[0] >= 0) {
+    master = receive_terminal(ttyp[0]);
+    close(ttyp[0]);
+  }
   struct kerr child_err;
   ssize_t got = read(errp[0], &child_err, sizeof child_err);
   close(errp[0]);
