@@ -135,7 +135,15 @@ public final class Containers {
     String containerName = name.orElse("kiln_" + id.substring(0, 8));
     if (!containerName.matches("[a-zA-Z0-9][a-zA-Z0-9_.-]*")) throw new IllegalArgumentException("name " + containerName + ": expected [a-zA-Z0-9][a-zA-Z0-9_.-]*");
     for (StoredContainer other : stored()) {
-      if (other.name().equals(containerName)) {
+      // a detached --rm container that exited is gone as far as users can tell: free its name
+      if (other.name().equals(containerName) && other.autoRemove() && view(other).status() == ContainerStatus.EXITED) {
+        try {
+          remove(other.id(), false);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("name " + containerName + ": interrupted removing its exited container", e);
+        }
+      } else if (other.name().equals(containerName)) {
         throw new IllegalArgumentException("name " + containerName + ": already in use by container " + other.id().substring(0, 12));
       }
     }

@@ -230,6 +230,17 @@ class ContainersIT {
   }
 
   @Test
+  void anExitedDetachedAutoRemoveContainerFreesItsName() throws Exception {
+    Container first = containers.create(Optional.of("reused"), "busybox", List.of(rootfs), sh("true").build(), OciRuntime.SHIM, true);
+    containers.start(first.id(), false);
+    assertEquals(ContainerStatus.EXITED, containers.await(first.id(), Duration.ofSeconds(10)).status());
+    Container second = containers.create(Optional.of("reused"), "busybox", List.of(rootfs), sh("true").build(), OciRuntime.SHIM, false);
+    assertTrue(containers.find(first.id()).isEmpty());
+    assertFalse(Files.exists(tmp.resolve("root/containers").resolve(first.id())));
+    containers.remove(second.id(), true);
+  }
+
+  @Test
   void killedShimLeavesNothingAfterPrune() throws Exception {
     Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 30").build(), OciRuntime.SHIM, false);
     containers.start(c.id(), false);
