@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digests;
 import dev.kiln.oci.MediaTypes;
 import dev.kiln.oci.RawManifest;
 import dev.kiln.oci.Reference;
@@ -60,11 +61,20 @@ public final class AotTraining {
     }
   }
 
-  /** Pushes a tiny image to an in-process registry, pulls it back and fetches its manifest. */
+  /**
+   * Pushes a tiny image to an in-process registry, pulls it back, fetches its manifest, and runs
+   * and builds from it.
+   */
   private static void trainRegistryCommands(Path root) throws IOException {
     Path local = root.resolve("local");
     String r = "--root=" + local;
     seedImage(local, Reference.parse("train/tiny:1", Reference.Defaults.DOCKER_HUB));
+    Path context = Files.createDirectories(root.resolve("context/src"));
+    Files.writeString(context.resolve("a.txt"), "a\n");
+    Files.writeString(context.getParent().resolve("Dockerfile"), "FROM scratch AS base\nCOPY src/ /app/\n"
+        + "FROM base\nWORKDIR /app\nENV MODE=train\nLABEL train=yes\nCOPY --from=base /app/a.txt /b.txt\n"
+        + "CMD [\"/app/a.txt\"]\n");
+    context = context.getParent();
     RegistryConfig config = RegistryConfig.builder(root.resolve("registry")).addr("127.0.0.1:0")
         .accessLog(false).build();
     try (RegistryServer server = RegistryServer.start(config)) {
@@ -78,7 +88,15 @@ public final class AotTraining {
           List.of(p1, "pull", "-q", "--insecure", reg, remote),
           List.of(p2, "pull", "--insecure", reg, remote),
           List.of(r, "manifest", "inspect", "--insecure", reg, remote),
-          List.of(r, "manifest", "inspect", "--raw", "--insecure", reg, remote))) {
+          List.of(r, "manifest", "inspect", "--raw", "--insecure", reg, remote),
+          // run and build from the pulled image: a command the image lacks stops run before
+          // any namespace is made (so training needs no root), after the store, the layer
+          // cache and the container model have loaded; build runs COPY and metadata steps
+          // twice, cold and cached
+          List.of(p1, "run", "--rm", remote, "/no-such-command"),
+          List.of(p1, "ps", "-a"),
+          List.of(p1, "build", "-q", "-t", "train/built:1", context.toString()),
+          List.of(p1, "build", "-t", "train/built:1", context.toString()))) {
         StringWriter sink = new StringWriter();
         if (Main.run(argv.toArray(String[]::new), new PrintWriter(sink), new PrintWriter(sink)) != 0) {
           // The launcher discards this; it shows when the training is run by hand.
@@ -91,14 +109,15 @@ public final class AotTraining {
   /** Stores a one-layer image (an empty gzip tar) tagged {@code ref} in a new local store. */
   private static void seedImage(Path root, Reference ref) throws IOException {
     LayoutImageStore store = LayoutImageStore.open(root);
+    byte[] emptyTar = new byte[1024];
     ByteArrayOutputStream gz = new ByteArrayOutputStream();
     try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
-      out.write(new byte[1024]);
+      out.write(emptyTar);
     }
     Descriptor layer = store.blobs().put(new ByteArrayInputStream(gz.toByteArray()),
         MediaTypes.OCI_LAYER_GZIP);
     String configJson = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{},"
-        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + layer.digest() + "\"]}}";
+        + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"" + Digests.sha256(emptyTar) + "\"]}}";
     Descriptor config = store.blobs().put(
         new ByteArrayInputStream(configJson.getBytes(StandardCharsets.UTF_8)), MediaTypes.OCI_CONFIG);
     String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\","
