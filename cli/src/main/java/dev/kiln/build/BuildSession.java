@@ -976,14 +976,15 @@ final class BuildSession {
     for (Item it : items) {
       key.append('\n').append(it.target()).append(' ');
       Path p = it.source();
+      boolean inContext = src != null && src.context() && p.startsWith(src.root());
+      Object mode = inContext ? context().stat(it.sourceRel()).mode() : Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS);
       if (it.attrs().isSymbolicLink()) {
         key.append("link ").append(Files.readSymbolicLink(p));
       } else if (it.attrs().isDirectory()) {
-        key.append("dir ").append(Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS));
+        key.append("dir ").append(mode);
       } else {
-        key.append("file ").append(Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS)).append(' ');
-        key.append(src != null && src.context() && it.source().startsWith(src.root()) ? context().digest(it.sourceRel())
-            : digestOf(p));
+        key.append("file ").append(mode).append(' ');
+        key.append(inContext ? context().digest(it.sourceRel()) : digestOf(p));
       }
     }
     for (Heredoc h : spec.inline()) {

@@ -32,6 +32,7 @@ public final class ContextFiles {
   private final Path root;
   private final NavigableMap<String, BasicFileAttributes> entries;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
+  private final Map<String, Stat> stats = new ConcurrentHashMap<>();
   private final Path indexFile;
 
   private record Known(long size, long mtimeNanos, long inode, Digest digest) {}
@@ -100,20 +101,37 @@ public final class ContextFiles {
    * mtime or inode differ from when it was last hashed.
    */
   public Digest digest(String rel) throws IOException {
-    Path p = root.resolve(rel);
-    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    long mtime = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
-    long inode = ((Number) Files.getAttribute(p, "unix:ino", LinkOption.NOFOLLOW_LINKS)).longValue();
+    Stat st = stat(rel);
     Known k = known.get(rel);
-    if (k != null && k.size() == a.size() && k.mtimeNanos() == mtime && k.inode() == inode) {
+    if (k != null && k.size() == st.size() && k.mtimeNanos() == st.mtimeNanos() && k.inode() == st.inode()) {
       return k.digest();
     }
     Digest d;
-    try (InputStream in = Files.newInputStream(p)) {
+    try (InputStream in = Files.newInputStream(root.resolve(rel))) {
       d = Digests.of(Digest.SHA256, in);
     }
-    known.put(rel, new Known(a.size(), mtime, inode, d));
+    known.put(rel, new Known(st.size(), st.mtimeNanos(), st.inode(), d));
     return d;
+  }
+
+  /** A context file's mode bits (file type included), size, mtime and inode, from one lstat. */
+  public record Stat(int mode, long size, long mtimeNanos, long inode) {}
+
+  /**
+   * Returns a context path's {@link Stat}, read once per build: a cache key needs the mode and the
+   * digest index the rest, and a context has thousands of files.
+   */
+  public Stat stat(String rel) throws IOException {
+    Stat st = stats.get(rel);
+    if (st == null) {
+      Map<String, Object> a = Files.readAttributes(root.resolve(rel), "unix:mode,size,lastModifiedTime,ino",
+          LinkOption.NOFOLLOW_LINKS);
+      st = new Stat((Integer) a.get("mode"), (Long) a.get("size"),
+          ((java.nio.file.attribute.FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS),
+          (Long) a.get("ino"));
+      stats.put(rel, st);
+    }
+    return st;
   }
 
   /** Writes the digest index for the next build (atomically). */
