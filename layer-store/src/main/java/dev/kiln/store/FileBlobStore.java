@@ -170,7 +170,9 @@ public final class FileBlobStore implements BlobStore {
     }
   }
 
-  private void publish(Path tmp, Digest digest) throws IOException {
+  // SYNCED: whether tmp's content already reached the disk. A writer whose blob existed when it
+  // finished skips that fsync; should the blob be gone by now (collected), it is done here.
+  private void publish(Path tmp, Digest digest, boolean synced) throws IOException {
     Path target = path(digest);
     Files.createDirectories(target.getParent());
     try (var _ = FileLocks.shared(gcLock(), LOCK_TIMEOUT)) {
@@ -180,6 +182,11 @@ public final class FileBlobStore implements BlobStore {
         Files.setLastModifiedTime(target, FileTime.fromMillis(System.currentTimeMillis()));
         Files.delete(tmp);
       } else {
+        if (!synced) {
+          try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            c.force(true);
+          }
+        }
         AtomicFiles.move(tmp, target);
       }
     }
@@ -190,6 +197,7 @@ public final class FileBlobStore implements BlobStore {
     private final FileChannel channel;
     private final DigestingOutputStream out;
     private boolean done;
+    private boolean synced;
 
     FileBlobWriter(Path tmp, FileChannel channel, String algorithm) {
       this.tmp = tmp;
@@ -219,16 +227,21 @@ public final class FileBlobStore implements BlobStore {
       }
       done = true;
       out.flush();
-      channel.force(true);
+      Digest digest = out.digest();
+      // Storing what is already stored (a rebuilt config, a re-pulled layer) costs no fsync.
+      synced = !Files.exists(path(digest));
+      if (synced) {
+        channel.force(true);
+      }
       channel.close();
-      return out.digest();
+      return digest;
     }
 
     @Override
     public Descriptor commit(String mediaType) throws IOException {
       try {
         Digest digest = finish();
-        publish(tmp, digest);
+        publish(tmp, digest, synced);
         return Descriptor.of(mediaType, digest, out.count());
       } finally {
         Files.deleteIfExists(tmp);
@@ -246,7 +259,7 @@ public final class FileBlobStore implements BlobStore {
         if (!digest.equals(expected.digest())) {
           throw new DigestMismatchException(what, expected.digest(), digest);
         }
-        publish(tmp, digest);
+        publish(tmp, digest, synced);
         return expected;
       } finally {
         Files.deleteIfExists(tmp);

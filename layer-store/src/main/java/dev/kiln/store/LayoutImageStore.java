@@ -349,6 +349,9 @@ public final class LayoutImageStore {
     Descriptor entry = Descriptor.of(descriptor.mediaType(), descriptor.digest(), descriptor.size())
         .withAnnotations(Map.of(Descriptor.REF_NAME, reference.toString()));
     updateIndex(manifests -> {
+      if (manifests.contains(entry)) {
+        return manifests; // already tagged so
+      }
       List<Descriptor> out = new ArrayList<>();
       for (Descriptor d : manifests) {
         if (!refName(d).filter(reference::equals).isPresent()) {
@@ -416,8 +419,10 @@ public final class LayoutImageStore {
   private void updateIndex(UnaryOperator<List<Descriptor>> change) throws IOException {
     try (var _ = FileLocks.exclusive(indexLock(), LOCK_TIMEOUT)) {
       IndexManifest current = index();
-      IndexManifest next = current.withManifests(change.apply(current.manifests()));
-      AtomicFiles.write(indexPath(), next.toRaw().bytes());
+      List<Descriptor> changed = change.apply(current.manifests());
+      if (!changed.equals(current.manifests())) { // an unchanged index is not rewritten (and synced)
+        AtomicFiles.write(indexPath(), current.withManifests(changed).toRaw().bytes());
+      }
     }
   }
 }
