@@ -33,6 +33,7 @@ public final class ContextFiles {
   private final NavigableMap<String, BasicFileAttributes> entries;
   private final Map<String, Known> known = new ConcurrentHashMap<>();
   private final Map<String, Stat> stats = new ConcurrentHashMap<>();
+  private volatile boolean hashed;
   private final Path indexFile;
 
   private record Known(long size, long mtimeNanos, long inode, Digest digest) {}
@@ -111,6 +112,7 @@ public final class ContextFiles {
       d = Digests.of(Digest.SHA256, in);
     }
     known.put(rel, new Known(st.size(), st.mtimeNanos(), st.inode(), d));
+    hashed = true;
     return d;
   }
 
@@ -134,8 +136,11 @@ public final class ContextFiles {
     return st;
   }
 
-  /** Writes the digest index for the next build (atomically). */
+  /** Writes the digest index for the next build (atomically), when it changed. */
   public void save() throws IOException {
+    if (!hashed && entries.keySet().containsAll(known.keySet())) {
+      return; // nothing read this build, nothing gone: the index on disk is still exact
+    }
     ArrayNode arr = JSON.createArrayNode();
     new TreeMap<>(known).forEach((p, k) -> {
       if (entries.containsKey(p)) {
