@@ -101,6 +101,36 @@ final class PermissionMatrixTest {
     assertEquals(List.of(), mismatches);
   }
 
+  @ParameterizedTest
+  @EnumSource(value = RegistryConfig.Auth.class, names = {"NONE", "BASIC"})
+  void aDigestAloneMountsABlobOnlyOnAnOpenRegistry(RegistryConfig.Auth mode) throws Exception {
+    Path htpasswd = temp.resolve("htpasswd");
+    Files.writeString(htpasswd, Htpasswd.entry("carol", "carol-pw".toCharArray()) + "\n"
+        + Htpasswd.entry("bob", "bob-pw".toCharArray()) + "\n");
+    Path access = temp.resolve("access.json");
+    Files.writeString(access, ACCESS);
+    RegistryConfig.Builder b = RegistryConfig.builder(temp.resolve("root")).port(0).accessLog(false);
+    if (mode == RegistryConfig.Auth.BASIC) {
+      b.htpasswd(htpasswd).accessFile(access);
+    }
+    String[] carol = {"Authorization", TestClient.basic("carol", "carol-pw")};
+    String[] bob = {"Authorization", TestClient.basic("bob", "bob-pw")};
+    byte[] secret = "private layer".getBytes(StandardCharsets.UTF_8);
+    String digest = dev.kiln.oci.Digests.sha256(secret).toString();
+    try (RegistryServer server = RegistryServer.start(b.build())) {
+      TestClient c = new TestClient(server.url());
+      assertEquals(201, c.send("POST", "/v2/private/x/blobs/uploads/?digest=" + digest, secret, carol).statusCode());
+      int withoutFrom = c.send("POST", "/v2/team/app/blobs/uploads/?mount=" + digest, null, bob).statusCode();
+      int fromUnreadable = c.send("POST", "/v2/team/app/blobs/uploads/?mount=" + digest + "&from=private/x", null, bob)
+          .statusCode();
+      // 201: mounted; 202: an upload started instead, the blob stays out of bob's reach
+      assertEquals(mode == RegistryConfig.Auth.NONE ? 201 : 202, withoutFrom);
+      assertEquals(mode == RegistryConfig.Auth.NONE ? 201 : 202, fromUnreadable);
+      int bobReads = c.send("GET", "/v2/team/app/blobs/" + digest, null, bob).statusCode();
+      assertEquals(mode == RegistryConfig.Auth.NONE ? 200 : 404, bobReads);
+    }
+  }
+
   private static boolean allowed(TestClient c, RegistryConfig.Auth mode, String user, String repo,
       String action) throws Exception {
     String method;

@@ -3,6 +3,7 @@ package dev.kiln.registry.internal;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ErrorCode;
 import dev.kiln.oci.OciException;
+import dev.kiln.registry.RegistryConfig;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.time.Duration;
@@ -73,9 +74,11 @@ final class UploadHandler implements OciRouter.ResourceHandler {
       Digest digest = Http.digest(mount.get());
       Optional<String> from = Http.query(exchange, "from");
       Auth.Access access = exchange.getAttachment(Auth.ACCESS);
-      boolean readable = from.isEmpty() || (isRepository(from.get())
-          && access != null && access.allows(from.get(), "pull"));
-      // Without "from", any blob in the CAS may be linked: the spec's automatic content discovery.
+      // Without "from", any blob in the CAS may be linked (the spec's automatic content
+      // discovery), but only on an open registry: with auth, a digest alone must not give a
+      // pusher a blob of a repository they cannot pull.
+      boolean readable = from.isEmpty() ? context.config().auth() == RegistryConfig.Auth.NONE
+          : isRepository(from.get()) && access != null && access.allows(from.get(), "pull");
       if (readable && store.mount(repository, digest, from)) {
         created(exchange, repository, digest);
         return;
