@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import dev.kiln.oci.Digest;
 import dev.kiln.build.BuildEngine;
+import dev.kiln.layer.UnpackedLayers;
 import dev.kiln.store.GarbageCollector;
 import dev.kiln.store.GcReport;
 import dev.kiln.store.LayoutImageStore;
@@ -32,12 +33,16 @@ public final class SystemDfCommand implements Callable<Integer> {
     GcReport usage = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(), Duration.ZERO,
         Duration.ofSeconds(5)).collect(true);
     long total = usage.bytesKept() + usage.bytesRemoved();
+    UnpackedLayers.SweepReport unpacked = SystemGcCommand.sweepUnpacked(spec, store, SystemGcCommand.DEFAULT_GRACE, true);
     spec.commandLine().getOut().print(Units.table(List.of(
         List.of("TYPE", "TOTAL", "SIZE", "RECLAIMABLE"),
         List.of("Images", tags.size() + " tags, " + images.size() + " images",
             Units.bytes(usage.bytesKept()), "0B"),
         List.of("Blobs", String.valueOf(usage.blobsKept() + usage.blobsRemoved()), Units.bytes(total),
-            Units.bytes(usage.bytesRemoved()) + " (" + usage.blobsRemoved() + " blobs)"))));
+            Units.bytes(usage.bytesRemoved()) + " (" + usage.blobsRemoved() + " blobs)"),
+        List.of("Unpacked layers", String.valueOf(unpacked.kept() + unpacked.removed()),
+            Units.bytes(unpacked.bytesKept() + unpacked.bytesRemoved()),
+            Units.bytes(unpacked.bytesRemoved()) + " (" + unpacked.removed() + " layers)"))));
     spec.commandLine().getOut().println("Root: " + store.root());
     return 0;
   }

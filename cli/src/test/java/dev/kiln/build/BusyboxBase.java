@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** Test fixture: a busybox-static base image ({@code scripts/busybox-rootfs}) tagged busybox:latest. */
-final class BusyboxBase {
+public final class BusyboxBase {
   private static Path rootfs;
 
   private BusyboxBase() {}
@@ -36,7 +36,7 @@ final class BusyboxBase {
   }
 
   /** A busybox root file system, made once per JVM. */
-  static synchronized Path rootfs() throws IOException, InterruptedException {
+  public static synchronized Path rootfs() throws IOException, InterruptedException {
     if (rootfs == null) {
       Path dir = Files.createTempDirectory("kiln-busybox-");
       Path target = dir.resolve("rootfs");

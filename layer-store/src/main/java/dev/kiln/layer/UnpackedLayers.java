@@ -12,9 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /**
  * Layers unpacked once per diffId, each on its own with overlayfs whiteouts, for the runtime to
@@ -134,6 +140,96 @@ public final class UnpackedLayers {
       }
       Extractor.deleteTree(dir);
       return target;
+    }
+  }
+
+  /**
+   * Returns the diffId of a directory of this cache.
+   *
+   * @param dir a path, such as a container's overlay lower dir
+   * @return its diffId when it is a layer directory of this cache, else empty
+   */
+  public Optional<Digest> diffIdOf(Path dir) {
+    Path d = dir.toAbsolutePath().normalize();
+    if (!root.resolve("sha256").equals(d.getParent()) || !Digest.isValid("sha256:" + d.getFileName())) {
+      return Optional.empty();
+    }
+    return Optional.of(Digest.parse("sha256:" + d.getFileName()));
+  }
+
+  /** What {@link #sweep} removed, or would remove on a dry run, and what it kept. */
+  public record SweepReport(int removed, long bytesRemoved, int kept, long bytesKept) {}
+
+  /**
+   * Deletes the unpacked layers that KEEP rejects, unless they were unpacked within GRACE (a pull
+   * or build may not have tagged their image yet), and unpackings a crash left in {@code tmp/}.
+   * A layer leaves {@code sha256/} by one rename before it is deleted, so nobody stacks half of it.
+   *
+   * @param keep the diffIds still needed (by images, the build cache, containers)
+   * @param grace how long a layer nothing refers to is kept after it was unpacked
+   * @param dryRun only report
+   * @return what was (or would be) removed
+   * @throws IOException when the cache cannot be read or a layer cannot be deleted
+   */
+  public SweepReport sweep(Predicate<Digest> keep, Duration grace, boolean dryRun) throws IOException {
+    Instant cutoff = Instant.now().minus(grace);
+    int removed = 0;
+    int kept = 0;
+    long bytes = 0;
+    long bytesKept = 0;
+    List<Path> dirs;
+    try (Stream<Path> list = Files.list(root.resolve("sha256"))) {
+      dirs = list.sorted().toList();
+    }
+    for (Path dir : dirs) {
+      Digest diffId;
+      try {
+        diffId = Digest.parse("sha256:" + dir.getFileName());
+      } catch (dev.kiln.oci.OciFormatException e) {
+        continue; // not one of ours
+      }
+      // ctime, not mtime: the rename that completed the layer set it; mtime is the tar's
+      if (keep.test(diffId) || changedAfter(dir, cutoff)) {
+        kept++;
+        bytesKept += treeBytes(dir);
+        continue;
+      }
+      removed++;
+      bytes += treeBytes(dir);
+      if (!dryRun) {
+        synchronized (locks.computeIfAbsent(diffId, d -> new Object())) {
+          Path doomed = root.resolve("tmp").resolve(diffId.encoded() + "-gc-" + System.nanoTime());
+          Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+          Extractor.deleteTree(doomed);
+        }
+      }
+    }
+    try (Stream<Path> list = Files.list(root.resolve("tmp"))) {
+      for (Path t : list.toList()) {
+        if (!changedAfter(t, cutoff)) {
+          bytes += treeBytes(t);
+          if (!dryRun) {
+            Extractor.deleteTree(t);
+          }
+        }
+      }
+    }
+    return new SweepReport(removed, bytes, kept, bytesKept);
+  }
+
+  private static boolean changedAfter(Path p, Instant cutoff) throws IOException {
+    return ((FileTime) Files.getAttribute(p, "unix:ctime", LinkOption.NOFOLLOW_LINKS)).toInstant().isAfter(cutoff);
+  }
+
+  private static long treeBytes(Path dir) throws IOException {
+    try (Stream<Path> all = Files.walk(dir)) {
+      return all.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).mapToLong(p -> {
+        try {
+          return Files.size(p);
+        } catch (IOException e) {
+          return 0;
+        }
+      }).sum();
     }
   }
 

@@ -178,6 +178,8 @@ public final class Containers {
     }
     if (!spec.uidMappings().isEmpty()) chownForUserNamespace(spec, storage.isPresent() ? List.of(storage.get()) : List.of(dir.resolve("upper"), dir.resolve("work")));
     List<Mount> mounts = new ArrayList<>(ContainerPlan.defaultMounts());
+    // the layers it stacks, so that collecting unpacked layers spares them while it exists
+    Files.write(dir.resolve("lowers"), lowers.stream().map(Path::toString).toList());
     Files.writeString(dir.resolve("hostname"), hostname + "\n");
     Files.writeString(dir.resolve("hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
         + address.orElse("127.0.1.1") + "\t" + hostname + "\n");
@@ -566,6 +568,25 @@ public final class Containers {
   public Optional<Container> find(String idOrName) throws IOException {
     Optional<StoredContainer> c = lookup(idOrName);
     return c.isPresent() ? Optional.of(view(c.get())) : Optional.empty();
+  }
+
+  /**
+   * @return the layer directories that containers of any status stack, read from each one's
+   *     {@code lowers} file
+   * @throws IOException when a container's list cannot be read (a container made before kiln
+   *     kept one makes this fail, so nothing it may use is collected)
+   */
+  public java.util.Set<Path> lowerDirs() throws IOException {
+    var out = new java.util.HashSet<Path>();
+    for (StoredContainer c : stored()) {
+      Path list = containersDir.resolve(c.id()).resolve("lowers");
+      try {
+        Files.readAllLines(list).stream().filter(l -> !l.isEmpty()).map(Path::of).forEach(out::add);
+      } catch (java.nio.file.NoSuchFileException e) {
+        throw new IOException("container " + c.id().substring(0, 12) + ": no list of its layers (" + list + ")", e);
+      }
+    }
+    return out;
   }
 
   /**
