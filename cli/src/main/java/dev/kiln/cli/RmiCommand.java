@@ -1,22 +1,26 @@
 package dev.kiln.cli;
 
-import dev.kiln.oci.Reference;
 import dev.kiln.build.BuildEngine;
+import dev.kiln.layer.UnpackedLayers;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.Reference;
 import dev.kiln.store.GarbageCollector;
 import dev.kiln.store.GcReport;
 import dev.kiln.store.LayoutImageStore;
+import dev.kiln.store.TaggedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kiln rmi IMAGE…}: removes tags (a digest removes every tag of that image), then frees the
@@ -36,9 +40,12 @@ public final class RmiCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     // Resolve everything first, so a bad name removes nothing.
     List<Reference> untag = new ArrayList<>();
+    List<TaggedImage> selected = new ArrayList<>();
     for (String text : images) {
-      KilnCommand.selectTags(store, text).forEach(t -> untag.add(t.reference()));
+      selected.addAll(KilnCommand.selectTags(store, text));
     }
+    selected.forEach(t -> untag.add(t.reference()));
+    Set<Digest> layers = SystemGcCommand.diffIds(store, selected);
     for (Reference r : untag) {
       if (store.untag(r)) {
         out.println("Untagged: " + r);
@@ -48,6 +55,11 @@ public final class RmiCommand implements Callable<Integer> {
       GcReport report = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(), Duration.ZERO,
           Duration.ofSeconds(5)).collect(false);
       out.println("Deleted: " + report.blobsRemoved() + " blobs, " + Units.bytes(report.bytesRemoved()));
+      // Their unpacked layers too, now, as docker rmi does: those no other image or container uses.
+      UnpackedLayers.SweepReport u = SystemGcCommand.sweepUnpacked(spec, store, layers::contains, Duration.ZERO, false);
+      if (u.removed() > 0) {
+        out.println("Deleted: " + u.removed() + " unpacked layers, " + Units.bytes(u.bytesRemoved()));
+      }
     } catch (IOException busy) {
       // A writer holds the store; its blobs are not ours to judge now.
       out.println("Deleted: 0 blobs (store busy; run 'kiln system gc' later)");

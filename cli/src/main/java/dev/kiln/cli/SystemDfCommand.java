@@ -33,7 +33,7 @@ public final class SystemDfCommand implements Callable<Integer> {
     GcReport usage = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(), Duration.ZERO,
         Duration.ofSeconds(5)).collect(true);
     long total = usage.bytesKept() + usage.bytesRemoved();
-    UnpackedLayers.SweepReport unpacked = SystemGcCommand.sweepUnpacked(spec, store, SystemGcCommand.DEFAULT_GRACE, true);
+    UnpackedLayers.SweepReport unpacked = SystemGcCommand.sweepUnpacked(spec, store, d -> true, SystemGcCommand.DEFAULT_GRACE, true);
     spec.commandLine().getOut().print(Units.table(List.of(
         List.of("TYPE", "TOTAL", "SIZE", "RECLAIMABLE"),
         List.of("Images", tags.size() + " tags, " + images.size() + " images",

@@ -50,7 +50,7 @@ public final class SystemGcCommand implements Callable<Integer> {
     // The build cache's layers are roots too: a later build reuses them.
     GcReport r = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(),
         Duration.ZERO, Duration.ofSeconds(60)).collect(dryRun);
-    UnpackedLayers.SweepReport u = sweepUnpacked(spec, store, RegistryConfig.Builder.duration(grace), dryRun);
+    UnpackedLayers.SweepReport u = sweepUnpacked(spec, store, d -> true, RegistryConfig.Builder.duration(grace), dryRun);
     spec.commandLine().getOut().println((dryRun ? "Would delete " : "Deleted ") + r.blobsRemoved()
         + " blobs, " + Units.bytes(r.bytesRemoved()) + "; kept " + r.blobsKept() + " blobs, "
         + Units.bytes(r.bytesKept()));
@@ -59,28 +59,34 @@ public final class SystemGcCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * Sweeps the unpacked-layer cache: a layer stays while a tagged image has it or a container (of
-   * any status) stacks it. The build cache keeps blobs, not unpacked copies: a later build that
-   * needs one unpacks it again.
-   */
-  static UnpackedLayers.SweepReport sweepUnpacked(CommandSpec spec, LayoutImageStore store, Duration grace,
-      boolean dryRun) throws IOException {
-    Set<Digest> keep = new HashSet<>();
-    for (TaggedImage t : store.list()) {
+  /** The layers' diffIds of the images TAGS name, as far as the store can read them. */
+  static Set<Digest> diffIds(LayoutImageStore store, List<TaggedImage> tags) throws IOException {
+    Set<Digest> out = new HashSet<>();
+    for (TaggedImage t : tags) {
       try {
         for (Layer l : store.image(t.descriptor()).layers()) {
-          keep.add(l.diffId());
+          out.add(l.diffId());
         }
       } catch (OciException e) {
         // an index with no manifest for this host, or an image whose blobs are gone: none of
         // its layers can be run from here
       }
     }
+    return out;
+  }
+
+  /**
+   * Sweeps the unpacked-layer cache of the layers CANDIDATES accepts: a layer stays while a tagged
+   * image has it or a container (of any status) stacks it. The build cache keeps blobs, not
+   * unpacked copies: a later build that needs one unpacks it again.
+   */
+  static UnpackedLayers.SweepReport sweepUnpacked(CommandSpec spec, LayoutImageStore store,
+      java.util.function.Predicate<Digest> candidates, Duration grace, boolean dryRun) throws IOException {
+    Set<Digest> keep = diffIds(store, store.list());
     UnpackedLayers unpacked = BuildEngine.unpackedLayers(store);
     for (Path dir : ContainerCommands.containers(spec).lowerDirs()) {
       unpacked.diffIdOf(dir).ifPresent(keep::add);
     }
-    return unpacked.sweep(keep::contains, grace, dryRun);
+    return unpacked.sweep(d -> keep.contains(d) || !candidates.test(d), grace, dryRun);
   }
 }
