@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * The kiln bridge: {@code kiln0} with {@value #GATEWAY}/24 on the host, one veth pair per container.
@@ -35,6 +36,18 @@ final class BridgeNetwork {
     return "kv" + id.substring(0, 12);
   }
 
+  /** One iptables rule: its table option and the chain with its match and target. */
+  record NatRule(String table, String rule) {}
+
+  /** The rules that give the bridge's subnet NAT-ed outbound access; prune deletes them with it. */
+  static List<NatRule> natRules() {
+    String subnet = PREFIX + "0/24";
+    return List.of(
+        new NatRule("-t nat", "POSTROUTING -s " + subnet + " ! -o " + BRIDGE + " -j MASQUERADE"),
+        new NatRule("-t filter", "FORWARD -i " + BRIDGE + " -j ACCEPT"),
+        new NatRule("-t filter", "FORWARD -o " + BRIDGE + " -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"));
+  }
+
   /** Writes the hook script that plugs the container into the bridge. */
   static Path writeHook(Path bundle, String id, String address) throws IOException {
     String host = hostVeth(id);
@@ -51,6 +64,12 @@ final class BridgeNetwork {
           ip addr add %2$s/24 dev %1$s 2>/dev/null || true
           ip link set %1$s up
         fi
+        # outbound traffic leaves masqueraded as the host's, as from docker0 (without iptables,
+        # containers reach the host and each other only)
+        if command -v iptables >/dev/null; then
+          echo 1 > /proc/sys/net/ipv4/ip_forward
+          %6$s
+        fi
         ip link add %3$s type veth peer name %4$s
         ip link set %3$s master %1$s up
         ip link set %4$s netns "$pid"
@@ -58,7 +77,9 @@ final class BridgeNetwork {
         nsenter -t "$pid" -n ip addr add %5$s/24 dev eth0
         nsenter -t "$pid" -n ip link set eth0 up
         nsenter -t "$pid" -n ip route add default via %2$s
-        """.formatted(BRIDGE, GATEWAY, host, peer, address);
+        """.formatted(BRIDGE, GATEWAY, host, peer, address, String.join("\n  ", natRules().stream()
+            .map(r -> "iptables " + r.table() + " -C " + r.rule() + " 2>/dev/null || iptables " + r.table() + " -A " + r.rule())
+            .toList()));
     Path hook = bundle.resolve("network-hook");
     AtomicFiles.write(hook, script);
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));

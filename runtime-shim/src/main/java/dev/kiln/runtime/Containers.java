@@ -657,6 +657,17 @@ public final class Containers {
       }
       if (empty) {
         command("ip", "link", "del", BridgeNetwork.BRIDGE);
+        for (BridgeNetwork.NatRule r : BridgeNetwork.natRules()) {
+          List<String> del = new ArrayList<>(List.of("iptables"));
+          del.addAll(List.of(r.table().split(" ")));
+          del.add("-D");
+          del.addAll(List.of(r.rule().split(" ")));
+          try {
+            command(del.toArray(String[]::new));
+          } catch (IOException e) {
+            // not there (no iptables, or a host without them): nothing to undo
+          }
+        }
         veths.add(BridgeNetwork.BRIDGE);
       }
     }

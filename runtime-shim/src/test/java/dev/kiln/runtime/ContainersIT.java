@@ -241,6 +241,30 @@ class ContainersIT {
   }
 
   @Test
+  void bridgedContainersReachOutsideThroughTheHostsAddress() throws Exception {
+    Rootfs.requireTool("ip", "iproute2");
+    Rootfs.requireTool("iptables", "iptables");
+    // "Outside": a network namespace this test makes, with no route back to the bridge's subnet,
+    // so only a masqueraded connection gets an answer.
+    String ns = "kiln-it-out";
+    String script = "ip netns add " + ns + " && ip link add kiln-it-h type veth peer name kiln-it-n"
+        + " && ip link set kiln-it-n netns " + ns + " && ip addr add 10.214.9.1/24 dev kiln-it-h && ip link set kiln-it-h up"
+        + " && ip -n " + ns + " addr add 10.214.9.2/24 dev kiln-it-n && ip -n " + ns + " link set kiln-it-n up"
+        + " && ip -n " + ns + " link set lo up && mkdir -p " + tmp.resolve("www") + " && echo outside > " + tmp.resolve("www/x")
+        + " && ip netns exec " + ns + " busybox httpd -p 10.214.9.2:9000 -h " + tmp.resolve("www");
+    try {
+      assertEquals(0, new ProcessBuilder("sh", "-c", script).inheritIO().start().waitFor(), script);
+      // busybox-static's wget crashes resolving even an address; nc speaks the HTTP itself
+      Result r = run(sh("printf 'GET /x HTTP/1.0\\r\\n\\r\\n' | nc 10.214.9.2 9000").network(NetworkMode.BRIDGE).build());
+      assertEquals(0, r.exitCode(), r.output());
+      assertTrue(r.output().startsWith("HTTP/1.1 200") && r.output().endsWith("\noutside\n"), r.output());
+    } finally {
+      new ProcessBuilder("sh", "-c", "ip netns pids " + ns + " | xargs -r kill; ip netns del " + ns + "; ip link del kiln-it-h")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+    }
+  }
+
+  @Test
   void killedShimLeavesNothingAfterPrune() throws Exception {
     Container c = containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 30").build(), OciRuntime.SHIM, false);
     containers.start(c.id(), false);
