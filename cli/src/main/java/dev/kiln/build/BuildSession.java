@@ -619,11 +619,11 @@ final class BuildSession {
       }
       case Copy c -> {
         return copy(st, step, canonical, new CopySpec(c.sources(), c.inlineSources(), c.destination(), c.from(), c.chown(),
-            c.chmod(), c.parents(), c.excludes(), false, "", ""));
+            c.chmod(), c.link(), c.parents(), c.excludes(), false, "", ""));
       }
       case Add a -> {
         return copy(st, step, canonical, new CopySpec(a.sources(), a.inlineSources(), a.destination(), "", a.chown(),
-            a.chmod(), false, a.excludes(), true, a.checksum(), a.unpack()));
+            a.chmod(), a.link(), false, a.excludes(), true, a.checksum(), a.unpack()));
       }
       case From f -> throw new BuildException(position(step) + "FROM inside a stage", Optional.of(step), null);
     }
@@ -684,8 +684,16 @@ final class BuildSession {
 
   /** A step that may make a layer: a cache hit reuses it without running anything. */
   private StepOutcome layerStep(State st, Step step, String keyText, LayerProducer producer) throws Exception {
+    return layerStep(st, step, keyText, false, producer);
+  }
+
+  // LINKED (COPY/ADD --link): the layer is cached by its own inputs alone, so a new base image
+  // reuses it; the steps after it still chain on the whole parent.
+  private StepOutcome layerStep(State st, Step step, String keyText, boolean linked, LayerProducer producer)
+      throws Exception {
     st.key = hash(st.key + "\n" + keyText);
-    Optional<BuildCache.Entry> hit = lookup(st, st.key);
+    String layerKey = linked ? hash("link\n" + keyText) : st.key;
+    Optional<BuildCache.Entry> hit = lookup(st, layerKey);
     Optional<StoreLayer> layer;
     if (hit.isPresent()) {
       layer = hit.get().layer().map(d -> new StoreLayer(store.blobs(), d, hit.get().diffId().orElseThrow()));
@@ -694,7 +702,7 @@ final class BuildSession {
     }
     Instant created = now(hit);
     if (hit.isEmpty()) {
-      cache.put(st.key, new BuildCache.Entry(layer.map(StoreLayer::descriptor), layer.map(StoreLayer::diffId), created));
+      cache.put(layerKey, new BuildCache.Entry(layer.map(StoreLayer::descriptor), layer.map(StoreLayer::diffId), created));
     }
     layer.ifPresent(st.layers::add);
     st.history.add(new ImageConfig.History(Optional.of(created), "", createdBy(step) + " # buildkit", "", layer.isEmpty()));
@@ -894,7 +902,7 @@ final class BuildSession {
   // ---------------------------------------------------------------- COPY and ADD
 
   private record CopySpec(List<String> sources, List<Heredoc> inline, String destination, String from, String chown,
-      String chmod, boolean parents, List<String> excludes, boolean add, String checksum, String unpack) {}
+      String chmod, boolean link, boolean parents, List<String> excludes, boolean add, String checksum, String unpack) {}
 
   /** One file to copy: where it comes from and where it goes (relative to the image root). */
   private record Item(String target, Path source, BasicFileAttributes attrs, String sourceRel) {}
@@ -963,13 +971,20 @@ final class BuildSession {
         }
       }
     }
-    if (!destIsDir && items.size() == 1 && !items.getFirst().attrs().isDirectory() && isDirectory(st, dest)) {
+    // --link: the layer must not depend on what is below it, so only a trailing slash (not an
+    // existing directory) makes the destination a directory, as with BuildKit
+    if (!spec.link() && !destIsDir && items.size() == 1 && !items.getFirst().attrs().isDirectory() && isDirectory(st, dest)) {
       Item only = items.removeFirst();
       items.add(new Item(join(dest, only.source().getFileName().toString()), only.source(), only.attrs(), only.sourceRel()));
       destIsDir = true;
     }
     // The key: the instruction, the source's identity and every input file's content.
     StringBuilder key = new StringBuilder(canonical).append("\nuser-base ").append(st.user);
+    if (spec.link() && !spec.chown().isEmpty()) {
+      // a name resolves in the parent's /etc/passwd: the ids, not the name, belong in a key
+      // that leaves the parent out
+      key.append("\nowner ").append(java.util.Arrays.toString(owner(st, spec.chown(), step)));
+    }
     if (src != null && !src.context()) {
       key.append("\nfrom ").append(src.key());
     }
@@ -992,7 +1007,7 @@ final class BuildSession {
     }
     final boolean fromContext = src == null || src.context();
     final boolean dirTarget = destIsDir;
-    return layerStep(st, step, key.toString(), () -> {
+    return layerStep(st, step, key.toString(), spec.link(), () -> {
       if (!spec.checksum().isEmpty()) {
         Digest want = Digest.parse(spec.checksum());
         for (Item it : items) {

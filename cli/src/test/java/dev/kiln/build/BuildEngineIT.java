@@ -141,6 +141,36 @@ class BuildEngineIT {
   }
 
   @Test
+  void copyLinkLayersAreReusedOnANewBaseAndDoNotLookBelowThemselves() throws Exception {
+    write("app.txt", "app\n");
+    String onBusybox = """
+        FROM busybox:latest
+        COPY --link app.txt /opt/app.txt
+        COPY app.txt /opt/plain.txt
+        """;
+    String onNewBase = """
+        FROM busybox:latest AS base
+        RUN echo v2 > /base-version
+        FROM base
+        COPY --link app.txt /opt/app.txt
+        COPY app.txt /opt/plain.txt
+        """;
+    build(onBusybox);
+    BuildResult rebased = build(onNewBase);
+    // the linked layer comes from the cache though its parent changed; the plain COPY after it runs
+    assertEquals(List.of("COPY --link app.txt /opt/app.txt"), rebased.texts(StepOutcome.CACHED));
+    assertEquals(List.of("RUN echo v2 > /base-version", "COPY app.txt /opt/plain.txt"), rebased.texts(StepOutcome.RAN));
+    Path fs = fs(rebased.image());
+    assertEquals("app\n", Files.readString(fs.resolve("opt/app.txt")));
+    assertEquals("v2\n", Files.readString(fs.resolve("base-version")));
+    // without a trailing slash, a directory below does not make the destination one (it is not
+    // looked at): the linked file replaces it, where a plain COPY copies into it
+    Path replaced = fs(build("FROM busybox:latest\nRUN mkdir /d /e\nCOPY --link app.txt /d\nCOPY app.txt /e\n").image());
+    assertTrue(Files.isRegularFile(replaced.resolve("d")));
+    assertTrue(Files.isRegularFile(replaced.resolve("e/app.txt")));
+  }
+
+  @Test
   void failingRunNamesTheLineTheExitCodeAndTheLastOutput() throws Exception {
     BuildException e = assertThrows(BuildException.class, () -> build("""
         FROM busybox:latest
