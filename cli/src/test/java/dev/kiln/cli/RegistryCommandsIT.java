@@ -135,6 +135,34 @@ class RegistryCommandsIT {
   }
 
   @Test
+  void pullUnpacksLayersWhileTheyDownload() throws Exception {
+    Path rootfs = dir.resolve("tap-rootfs");
+    Files.createDirectories(rootfs.resolve("etc"));
+    Files.writeString(rootfs.resolve("etc/hello"), "unpacked on the way in\n");
+    Path tar = dir.resolve("tap.tar");
+    Path layout = dir.resolve("tap-layout");
+    ok(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."));
+    ok(List.of("skopeo", "copy", "-q", "tarball:" + tar, "oci:" + layout + ":v1"));
+    ok(List.of("skopeo", "copy", "-q", "--dest-tls-verify=false", "oci:" + layout + ":v1",
+        "docker://" + host + "/tap/app:1"));
+
+    var store = dev.kiln.store.LayoutImageStore.open(dir.resolve("tap-store"));
+    var unpacked = dev.kiln.build.BuildEngine.unpackedLayers(store);
+    var client = dev.kiln.remote.RegistryClient.builder().insecure(java.util.Set.of(host)).build();
+    dev.kiln.oci.Descriptor d;
+    try (var tap = new dev.kiln.build.PipelinedUnpack(unpacked, store.blobs())) {
+      d = Transfers.pull(store, client, Transfers.reference(host + "/tap/app:1"),
+          dev.kiln.remote.PullOptions.defaults().withTap(tap));
+      tap.await();
+    }
+    // Unpacked by the tap: found without reading the stored blob again.
+    var layer = store.image(d).layers().getFirst();
+    Path unpackedDir = unpacked.find(layer.diffId()).orElseThrow(
+        () -> new AssertionError("the layer was not unpacked during the pull"));
+    assertEquals("unpacked on the way in\n", Files.readString(unpackedDir.resolve("etc/hello")));
+  }
+
+  @Test
   void failuresAreOneLineAndExit125() {
     Path store = dir.resolve("errors");
     Run missing = kiln(store, "pull", "--insecure", host, host + "/nothing/here:1");

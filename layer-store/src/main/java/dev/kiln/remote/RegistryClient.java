@@ -5,6 +5,7 @@ import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.ErrorCode;
+import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.ImageManifest;
 import dev.kiln.oci.IndexManifest;
 import dev.kiln.oci.Manifest;
@@ -77,6 +78,7 @@ public final class RegistryClient {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
   private static final int BUFFER = 256 * 1024;
   private static final long SMALL_BLOB = 1L << 20;
+  private static final int CONFIG_MAX_BYTES = 8 << 20;
 
   private final Transport transport;
   private final Set<String> insecure;
@@ -450,18 +452,40 @@ public final class RegistryClient {
 
   private void pullImage(Repo repo, ImageManifest m, BlobStore store, PullOptions options)
       throws IOException {
-    List<Descriptor> blobs = new ArrayList<>();
-    blobs.add(m.config());
+    List<Descriptor> layers = new ArrayList<>();
     for (Descriptor l : m.layers()) {
       if (!MediaTypes.isNonDistributable(l.mediaType()) || l.urls().isEmpty()) {
-        blobs.add(l);
+        layers.add(l);
       }
     }
+    Map<Digest, Digest> diffIds = Map.of();
+    List<Descriptor> blobs = new ArrayList<>();
+    if (options.tap().isPresent()) {
+      // A tap unpacks layers as they arrive and needs their diffIds: the (small) config first.
+      fetchBlob(repo, m.config(), store, options, Optional.empty());
+      diffIds = diffIds(m, ImageConfig.parse(store.readAll(m.config().digest(), CONFIG_MAX_BYTES)));
+    } else {
+      blobs.add(m.config());
+    }
+    blobs.addAll(layers);
     // One download per digest even when a layer repeats.
     Map<Digest, Descriptor> unique = new LinkedHashMap<>();
     blobs.forEach(b -> unique.putIfAbsent(b.digest(), b));
+    Map<Digest, Digest> tapped = diffIds;
     forEachParallel(List.copyOf(unique.values()), d -> fetchBlob(repo, d, store, options,
-        !d.equals(m.config())));
+        Optional.ofNullable(tapped.get(d.digest()))));
+  }
+
+  /** Pairs each layer digest with its diffId; a config that lists other layers pairs none. */
+  private static Map<Digest, Digest> diffIds(ImageManifest m, ImageConfig config) {
+    List<Digest> ids = config.rootfs().diffIds();
+    Map<Digest, Digest> out = new LinkedHashMap<>();
+    if (ids.size() == m.layers().size()) {
+      for (int i = 0; i < ids.size(); i++) {
+        out.putIfAbsent(m.layers().get(i).digest(), ids.get(i));
+      }
+    }
+    return out;
   }
 
   /**
@@ -576,16 +600,21 @@ public final class RegistryClient {
 
   // ------------------------------------------------------------------ blob download
 
+  /**
+   * Downloads one blob into the store unless present.
+   *
+   * @param diffId the layer's diffId when the blob goes through the tap too
+   */
   private void fetchBlob(Repo repo, Descriptor d, BlobStore store, PullOptions options,
-      boolean layer) throws IOException {
+      Optional<Digest> diffId) throws IOException {
     TransferListener listener = options.listener();
     if (store.size(d.digest()).filter(s -> s == d.size()).isPresent()) {
       listener.finished(d, TransferListener.Outcome.PRESENT);
       return;
     }
     listener.started(d);
-    Optional<LayerTap.Sink> sink = layer && options.tap().isPresent()
-        ? options.tap().get().open(d) : Optional.empty();
+    Optional<LayerTap.Sink> sink = diffId.isPresent() && options.tap().isPresent()
+        ? options.tap().get().open(d, diffId.get()) : Optional.empty();
     try (BlobWriter w = store.openWriter(d.digest().algorithm())) {
       OutputStream out = sink.isPresent() ? new Tee(w, sink.get()) : w;
       if (d.size() >= rangeThreshold && acceptsRanges(repo, d)) {

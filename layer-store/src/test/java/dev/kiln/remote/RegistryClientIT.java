@@ -368,7 +368,7 @@ class RegistryClientIT {
       // A cut mid-blob must not show the tap any byte twice.
       proxy.fault(TestProxy.Fault.CUT_MID_BODY, l -> l.startsWith("GET") && l.contains("/blobs/"), 1);
       Map<Digest, Digest> seen = new ConcurrentHashMap<>();
-      LayerTap tap = layer -> Optional.of(new LayerTap.Sink() {
+      LayerTap tap = (layer, diffId) -> Optional.of(new LayerTap.Sink() {
         final dev.kiln.oci.Digester digester = dev.kiln.oci.Digester.sha256();
 
         @Override
