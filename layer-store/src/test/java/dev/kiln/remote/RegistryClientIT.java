@@ -232,6 +232,9 @@ class RegistryClientIT {
       PullResult pulled = tokens.pull(ref(proxy.host(), "tok/app:1"), other.blobs(), PullOptions.defaults());
       assertEquals(image.digest(), pulled.manifest().digest());
       assertEquals(2, proxy.tokenRequests.get(), "pull scope is a second token");
+      // The first token answer carried a refresh token (offline_token): the second scope's token
+      // came from it, without the password.
+      assertEquals(1, proxy.refreshGrants.get(), proxy.log.toString());
 
       RegistryClient wrong = RegistryClient.builder().insecure(Set.of(proxy.host()))
           .credentials(r -> Optional.of(new Credentials("bob", "nope"))).build();
