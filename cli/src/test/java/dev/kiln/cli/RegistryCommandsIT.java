@@ -123,6 +123,18 @@ class RegistryCommandsIT {
     assertEquals(0, back.exit(), back.err());
     assertTrue(ok(List.of("skopeo", "inspect", "oci:" + out + ":v2")).contains(digest));
 
+    // pull --all-tags: every tag of the repository, each printed with its digest.
+    assertEquals(0, kiln(storeA, "push", "-q", "--insecure", host, "app:1", host + "/team/app:2").exit());
+    Path storeD = dir.resolve("d");
+    Run all = kiln(storeD, "pull", "-q", "--all-tags", "--insecure", host, host + "/team/app");
+    assertEquals(0, all.exit(), all.err());
+    assertEquals(List.of("1 " + digest, "2 " + digest), all.out().strip().lines().sorted().toList());
+    assertEquals(List.of("1", "2"), dev.kiln.store.LayoutImageStore.open(storeD).list().stream()
+        .map(t -> t.reference().tag().orElseThrow()).sorted().toList());
+    Run tagged = kiln(storeD, "pull", "--all-tags", "--insecure", host, host + "/team/app:1");
+    assertEquals(125, tagged.exit());
+    assertTrue(tagged.err().contains("without a tag"), tagged.err());
+
     // What `kiln run IMAGE` needs: a missing image is pulled, a present one is not.
     var storeC = dev.kiln.store.LayoutImageStore.open(dir.resolve("c"));
     String image = host + "/team/app:1";

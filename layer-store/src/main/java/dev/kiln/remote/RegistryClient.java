@@ -16,6 +16,7 @@ import dev.kiln.oci.Platform;
 import dev.kiln.oci.RawManifest;
 import dev.kiln.oci.Reference;
 import dev.kiln.oci.SizeMismatchException;
+import dev.kiln.oci.internal.Json;
 import dev.kiln.remote.internal.HttpErrors;
 import dev.kiln.remote.internal.Redact;
 import dev.kiln.remote.internal.RegistryAuth;
@@ -79,6 +80,7 @@ public final class RegistryClient {
   private static final int BUFFER = 256 * 1024;
   private static final long SMALL_BLOB = 1L << 20;
   private static final int CONFIG_MAX_BYTES = 8 << 20;
+  private static final int MAX_TAG_PAGES = 1000;
 
   private final Transport transport;
   private final Set<String> insecure;
@@ -351,6 +353,56 @@ public final class RegistryClient {
       }
     }
     throw Objects.requireNonNull(last);
+  }
+
+  /**
+   * Lists a repository's tags, following the registry's pagination ({@code Link: <…>;
+   * rel="next"}).
+   *
+   * @param registry host[:port]
+   * @param repository the repository
+   * @return the tags, in the registry's order
+   * @throws OciException naming the registry when the repository is unknown or the answer is not
+   *     a tag list
+   */
+  public List<String> tags(String registry, String repository) throws IOException {
+    Repo repo = new Repo(registry, repository);
+    List<String> tags = new ArrayList<>();
+    HttpUrl next = url(repo, "tags", "list");
+    // Bounded: a registry that keeps linking to more pages cannot keep the client forever.
+    for (int page = 0; next != null && page < MAX_TAG_PAGES; page++) {
+      HttpUrl pageUrl = next;
+      Request rq = new Request.Builder().url(pageUrl).get()
+          .tag(Scope.class, Scope.pull(registry, repository)).build();
+      String what = "registry " + registry + ": GET tags of " + repository;
+      next = retrying(what, () -> {
+        try (Response r = execute(registry, rq, what)) {
+          if (r.code() != 200) {
+            throw HttpErrors.decode(r, what);
+          }
+          byte[] body;
+          try (InputStream in = r.body().byteStream()) {
+            body = in.readNBytes(RawManifest.MAX_BYTES);
+          }
+          try {
+            Json.readObject(body).path("tags")
+                .forEach(t -> tags.add(t.asText()));
+          } catch (Json.ShapeException e) {
+            throw new OciException(ErrorCode.UNKNOWN, what + ": the answer is not a tag list");
+          }
+          return nextPage(pageUrl, r.header("Link"));
+        }
+      });
+    }
+    return List.copyOf(tags);
+  }
+
+  /** The URL of a {@code Link: <url>; rel="next"} header, resolved against the page's. */
+  private static HttpUrl nextPage(HttpUrl page, String link) {
+    if (link == null || !link.contains("rel=\"next\"") || link.indexOf('<') < 0) {
+      return null;
+    }
+    return page.resolve(link.substring(link.indexOf('<') + 1, link.indexOf('>')));
   }
 
   /**
