@@ -28,7 +28,7 @@ import java.util.Set;
  * @param sourceDateEpoch reproducible mode: layer mtimes clamped and every date set to this
  * @param compression the compression of new layers
  * @param platform the platform of the image
- * @param insecureRegistries registries reached over plain HTTP when pulling base images
+ * @param registry the client base images are pulled with (built on first use)
  */
 public record BuildRequest(
     Path context,
@@ -43,7 +43,7 @@ public record BuildRequest(
     OptionalLong sourceDateEpoch,
     Compression compression,
     Platform platform,
-    Set<String> insecureRegistries) {
+    RegistrySource registry) {
 
   /** Checks and copies. */
   public BuildRequest {
@@ -60,7 +60,7 @@ public record BuildRequest(
     Objects.requireNonNull(sourceDateEpoch, "sourceDateEpoch");
     Objects.requireNonNull(compression, "compression");
     Objects.requireNonNull(platform, "platform");
-    insecureRegistries = Set.copyOf(insecureRegistries);
+    Objects.requireNonNull(registry, "registry");
   }
 
   /**
@@ -90,7 +90,7 @@ public record BuildRequest(
     private OptionalLong sourceDateEpoch = OptionalLong.empty();
     private Compression compression = Compression.GZIP;
     private Platform platform = Platform.host();
-    private Set<String> insecure = Set.of();
+    private RegistrySource registry = RegistrySource.DEFAULT;
 
     private Builder(Path context, String buildfileName, String buildfileText) {
       this.context = context;
@@ -152,16 +152,16 @@ public record BuildRequest(
       return this;
     }
 
-    /** Registries pulled from over plain HTTP. */
-    public Builder insecureRegistries(Set<String> registries) {
-      insecure = registries;
+    /** Where the client base images are pulled with comes from (default anonymous, TLS). */
+    public Builder registry(RegistrySource source) {
+      registry = Objects.requireNonNull(source, "source");
       return this;
     }
 
     /** Builds the request. */
     public BuildRequest build() {
       return new BuildRequest(context, buildfileName, buildfileText, target, buildArgs, secrets, network, noCache,
-          noCacheFilter, sourceDateEpoch, compression, platform, insecure);
+          noCacheFilter, sourceDateEpoch, compression, platform, registry);
     }
   }
 }

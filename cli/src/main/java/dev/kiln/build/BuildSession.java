@@ -482,11 +482,7 @@ final class BuildSession {
     if (c == null) {
       synchronized (this) {
         if (client == null) {
-          Set<String> insecure = new HashSet<>(request.insecureRegistries());
-          if (ref.registry().startsWith("127.0.0.1") || ref.registry().startsWith("localhost")) {
-            insecure.add(ref.registry());
-          }
-          client = RegistryClient.builder().insecure(insecure).build();
+          client = request.registry().client();
         }
         c = client;
       }

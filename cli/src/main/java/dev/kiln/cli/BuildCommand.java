@@ -44,6 +44,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -101,8 +102,7 @@ public final class BuildCommand implements Callable<Integer> {
   @Option(names = "--platform", paramLabel = "OS/ARCH", description = "Target platform (default: this host's).")
   String platform;
 
-  @Option(names = {"--insecure", "--insecure-registry"}, paramLabel = "HOST[:PORT]", description = "Pull and push over plain HTTP (the same flag as push and pull).")
-  List<String> insecure = new ArrayList<>();
+  @Mixin RegistryOptions registry;
 
   @Option(names = {"-q", "--quiet"}, description = "Print only the image digest.")
   boolean quiet;
@@ -150,7 +150,7 @@ public final class BuildCommand implements Callable<Integer> {
       }
       BuildRequest.Builder b = BuildRequest.builder(context, buildfile.getFileName().toString(), Files.readString(buildfile))
           .network(network).noCache(noCache).noCacheFilter(Set.copyOf(noCacheFilter))
-          .insecureRegistries(Set.copyOf(insecure));
+          .registry(registry::client);
       if (target != null) {
         b.target(target);
       }
@@ -231,9 +231,7 @@ public final class BuildCommand implements Callable<Integer> {
         export(store, image, refs, options("output", o));
       }
       if (push) {
-        Set<String> plain = new HashSet<>(insecure);
-        refs.stream().map(Reference::registry).filter(r -> r.startsWith("127.0.0.1") || r.startsWith("localhost")).forEach(plain::add);
-        RegistryClient client = RegistryClient.builder().insecure(plain).build();
+        RegistryClient client = registry.client();
         for (Reference r : refs) {
           client.push(store.blobs(), store.rawManifest(image.digest()), r, PushOptions.defaults());
         }

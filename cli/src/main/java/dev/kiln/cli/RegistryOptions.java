@@ -28,7 +28,7 @@ final class RegistryOptions {
           + "else $DOCKER_CONFIG/config.json or ~/.docker/config.json.")
   Path authFile;
 
-  @Option(names = "--insecure", paramLabel = "REGISTRY",
+  @Option(names = {"--insecure", "--insecure-registry"}, paramLabel = "REGISTRY",
       description = "Speak plain HTTP to this registry (host:port); repeatable. Only named registries.")
   List<String> insecure = new ArrayList<>();
 
@@ -51,8 +51,19 @@ final class RegistryOptions {
         : AuthConfig.fromEnvironment(System.getenv(), Path.of(System.getProperty("user.home")));
   }
 
-  /** Builds the registry client these options describe. */
-  RegistryClient client() throws IOException {
+  // Built on first use, then shared by everything one command does (e.g. a build's FROM pulls
+  // and its --push).
+  private RegistryClient client;
+
+  /** Returns the registry client these options describe. */
+  synchronized RegistryClient client() throws IOException {
+    if (client == null) {
+      client = build();
+    }
+    return client;
+  }
+
+  private RegistryClient build() throws IOException {
     if (jobs < 1 || jobs > 64) {
       throw new CliException("--jobs must be between 1 and 64, got " + jobs);
     }
@@ -60,7 +71,8 @@ final class RegistryOptions {
     Map<String, List<String>> mirrors = new HashMap<>();
     Path conf = registriesConf != null ? registriesConf : defaultConf();
     try {
-      JsonNode json = new ObjectMapper().readTree(Files.readAllBytes(conf));
+      byte[] bytes = Files.readAllBytes(conf);
+      JsonNode json = new ObjectMapper().readTree(bytes);
       json.path("insecure").forEach(n -> plain.add(n.asText()));
       json.path("mirrors").properties().forEach(e -> {
         List<String> list = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.build.BuildEngine;
+import dev.kiln.build.PipelinedUnpack;
 import dev.kiln.layer.UnpackedLayers;
 import dev.kiln.oci.ImageConfig;
 import dev.kiln.oci.Layer;
@@ -94,10 +95,15 @@ public final class RunCommand implements Callable<Integer> {
       } else {
         // An image of the store: its layers unpacked once each (shared with builds), top-most first.
         LayoutImageStore store = KilnCommand.of(spec).store();
-        // Like docker run: an image missing from the store is pulled first.
-        LayoutImage img = store.image(
-            Transfers.ensureImage(store, image, registry::client, PullOptions.defaults()));
         UnpackedLayers unpacked = BuildEngine.unpackedLayers(store);
+        // Like docker run: an image missing from the store is pulled first, its layers unpacked
+        // as they download.
+        LayoutImage img;
+        try (PipelinedUnpack tap = new PipelinedUnpack(unpacked, store.blobs())) {
+          img = store.image(Transfers.ensureImage(store, image, registry::client,
+              PullOptions.defaults().withTap(tap)));
+          tap.await();
+        }
         List<Path> dirs = new ArrayList<>();
         for (Layer l : img.layers()) dirs.addFirst(unpacked.unpack(l));
         if (dirs.isEmpty()) throw new IllegalArgumentException("image " + image + ": no layers");

@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.build.RegistrySource;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ImageManifest;
@@ -64,18 +65,13 @@ final class Transfers {
     }
   }
 
-  /** Builds a registry client only when one is needed: making one costs start-up time. */
-  interface ClientSource {
-    RegistryClient get() throws IOException;
-  }
-
   /**
    * Resolves an image in the local store, pulling it first when it is missing: what
    * {@code kiln run IMAGE} does. A bare digest is never pulled (it names no registry).
    *
    * @return the stored manifest's descriptor
    */
-  static Descriptor ensureImage(LayoutImageStore store, String image, ClientSource client,
+  static Descriptor ensureImage(LayoutImageStore store, String image, RegistrySource client,
       PullOptions options) throws IOException {
     try {
       return store.resolve(image);
@@ -83,7 +79,7 @@ final class Transfers {
       if (Digest.isValid(image)) {
         throw e;
       }
-      return pull(store, client.get(), reference(image), options);
+      return pull(store, client.client(), reference(image), options);
     }
   }
 

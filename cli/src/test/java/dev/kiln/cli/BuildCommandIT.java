@@ -112,19 +112,33 @@ class BuildCommandIT {
 
   @Test
   void pushesToARegistryAndAnotherStoreBuildsFromIt() throws Exception {
-    try (RegistryServer server = RegistryServer.start(
-        RegistryConfig.builder(tmp.resolve("registry")).host("127.0.0.1").port(0).build())) {
+    // A registry that wants a password: the build's push and its FROM pull both log in with the
+    // credentials of --authfile, through the same client push and pull build.
+    Path users = tmp.resolve("htpasswd");
+    Process htpasswd = new ProcessBuilder("htpasswd", "-Bbc", users.toString(), "alice", "s3cret")
+        .redirectErrorStream(true).start();
+    assertEquals(0, htpasswd.waitFor(), "htpasswd (apache2-utils): "
+        + new String(htpasswd.getInputStream().readAllBytes()));
+    try (RegistryServer server = RegistryServer.start(RegistryConfig.builder(tmp.resolve("registry"))
+        .host("127.0.0.1").port(0).htpasswd(users).build())) {
       String name = "127.0.0.1:" + server.port() + "/demo/app:1";
       Files.writeString(ctx.resolve("Dockerfile"), "FROM busybox:latest\nRUN echo pushed > /p\n");
-      String digest = kiln(0, "--root", root.toString(), "build", "-q", "-t", name, "--push", ctx.toString()).strip();
-      RegistryClient client = RegistryClient.builder().insecure(Set.of("127.0.0.1:" + server.port())).build();
+      String host = "127.0.0.1:" + server.port();
+      Path authfile = tmp.resolve("auth.json");
+      Files.writeString(authfile, "{\"auths\":{\"" + host + "\":{\"auth\":\""
+          + java.util.Base64.getEncoder().encodeToString("alice:s3cret".getBytes()) + "\"}}}");
+      // Plain HTTP only where asked for, by the same option push and pull take.
+      String digest = kiln(0, "--root", root.toString(), "build", "-q", "-t", name, "--push",
+          "--insecure", host, "--authfile", authfile.toString(), ctx.toString()).strip();
+      RegistryClient client = RegistryClient.builder().insecure(Set.of(host))
+          .credentials(r -> java.util.Optional.of(new dev.kiln.remote.Credentials("alice", "s3cret"))).build();
       assertEquals(digest, client.manifest(Reference.parse(name, Reference.Defaults.DOCKER_HUB)).digest().toString());
       // A fresh store: FROM the registry image pulls it.
       Path other = tmp.resolve("other");
       Path ctx2 = Files.createDirectories(tmp.resolve("ctx2"));
       Files.writeString(ctx2.resolve("Dockerfile"), "FROM " + name + "\nRUN cat /p > /again\n");
-      kiln(0, "--root", other.toString(), "build", "-q", "-t", "child:1",
-          "--output", "type=local,dest=" + tmp.resolve("child"), ctx2.toString());
+      kiln(0, "--root", other.toString(), "build", "-q", "-t", "child:1", "--insecure-registry", host,
+          "--authfile", authfile.toString(), "--output", "type=local,dest=" + tmp.resolve("child"), ctx2.toString());
       assertEquals("pushed\n", Files.readString(tmp.resolve("child/again")));
       assertEquals(List.of("child:1"), LayoutImageStore.open(other).list().stream()
           .map(t -> t.reference().repository().replace("library/", "") + ":" + t.reference().tag().orElseThrow()).toList());

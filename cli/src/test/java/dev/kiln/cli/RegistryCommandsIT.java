@@ -123,6 +123,18 @@ class RegistryCommandsIT {
     assertEquals(0, back.exit(), back.err());
     assertTrue(ok(List.of("skopeo", "inspect", "oci:" + out + ":v2")).contains(digest));
 
+    // pull --all-tags: every tag of the repository, each printed with its digest.
+    assertEquals(0, kiln(storeA, "push", "-q", "--insecure", host, "app:1", host + "/team/app:2").exit());
+    Path storeD = dir.resolve("d");
+    Run all = kiln(storeD, "pull", "-q", "--all-tags", "--insecure", host, host + "/team/app");
+    assertEquals(0, all.exit(), all.err());
+    assertEquals(List.of("1 " + digest, "2 " + digest), all.out().strip().lines().sorted().toList());
+    assertEquals(List.of("1", "2"), dev.kiln.store.LayoutImageStore.open(storeD).list().stream()
+        .map(t -> t.reference().tag().orElseThrow()).sorted().toList());
+    Run tagged = kiln(storeD, "pull", "--all-tags", "--insecure", host, host + "/team/app:1");
+    assertEquals(125, tagged.exit());
+    assertTrue(tagged.err().contains("without a tag"), tagged.err());
+
     // What `kiln run IMAGE` needs: a missing image is pulled, a present one is not.
     var storeC = dev.kiln.store.LayoutImageStore.open(dir.resolve("c"));
     String image = host + "/team/app:1";
@@ -132,6 +144,34 @@ class RegistryCommandsIT {
     assertEquals(digest, Transfers.ensureImage(storeC, image, () -> {
       throw new AssertionError("an image already in the store must not be pulled");
     }, options).digest().toString());
+  }
+
+  @Test
+  void pullUnpacksLayersWhileTheyDownload() throws Exception {
+    Path rootfs = dir.resolve("tap-rootfs");
+    Files.createDirectories(rootfs.resolve("etc"));
+    Files.writeString(rootfs.resolve("etc/hello"), "unpacked on the way in\n");
+    Path tar = dir.resolve("tap.tar");
+    Path layout = dir.resolve("tap-layout");
+    ok(List.of("tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."));
+    ok(List.of("skopeo", "copy", "-q", "tarball:" + tar, "oci:" + layout + ":v1"));
+    ok(List.of("skopeo", "copy", "-q", "--dest-tls-verify=false", "oci:" + layout + ":v1",
+        "docker://" + host + "/tap/app:1"));
+
+    var store = dev.kiln.store.LayoutImageStore.open(dir.resolve("tap-store"));
+    var unpacked = dev.kiln.build.BuildEngine.unpackedLayers(store);
+    var client = dev.kiln.remote.RegistryClient.builder().insecure(java.util.Set.of(host)).build();
+    dev.kiln.oci.Descriptor d;
+    try (var tap = new dev.kiln.build.PipelinedUnpack(unpacked, store.blobs())) {
+      d = Transfers.pull(store, client, Transfers.reference(host + "/tap/app:1"),
+          dev.kiln.remote.PullOptions.defaults().withTap(tap));
+      tap.await();
+    }
+    // Unpacked by the tap: found without reading the stored blob again.
+    var layer = store.image(d).layers().getFirst();
+    Path unpackedDir = unpacked.find(layer.diffId()).orElseThrow(
+        () -> new AssertionError("the layer was not unpacked during the pull"));
+    assertEquals("unpacked on the way in\n", Files.readString(unpackedDir.resolve("etc/hello")));
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -42,14 +43,18 @@ public final class AuthConfig {
 
   private final List<Path> readPaths;
   private final Path writePath;
+  // The PATH docker-credential-* helpers are looked up in.
+  private final String path;
 
-  private AuthConfig(List<Path> readPaths, Path writePath) {
+  private AuthConfig(List<Path> readPaths, Path writePath, String path) {
     this.readPaths = List.copyOf(readPaths);
     this.writePath = writePath;
+    this.path = path;
   }
 
   /**
-   * Finds the files as docker and podman do, from an environment.
+   * Finds the files as docker and podman do, from an environment; credential helpers are looked up
+   * on its {@code PATH}.
    *
    * @param env the environment (e.g. {@code System.getenv()})
    * @param home the user's home directory
@@ -68,7 +73,8 @@ public final class AuthConfig {
     Path docker = dockerConfig.isEmpty() ? home.resolve(".docker").resolve("config.json")
         : Path.of(dockerConfig, "config.json");
     read.add(docker);
-    return new AuthConfig(read, authFile.isEmpty() ? docker : Path.of(authFile));
+    return new AuthConfig(read, authFile.isEmpty() ? docker : Path.of(authFile),
+        env.getOrDefault("PATH", ""));
   }
 
   /**
@@ -78,7 +84,7 @@ public final class AuthConfig {
    * @return the configuration
    */
   public static AuthConfig at(Path file) {
-    return new AuthConfig(List.of(file), file);
+    return new AuthConfig(List.of(file), file, System.getenv().getOrDefault("PATH", ""));
   }
 
   /** Returns the file logins are written to. */
@@ -318,7 +324,7 @@ public final class AuthConfig {
     return store.isEmpty() ? Optional.empty() : Optional.of(store);
   }
 
-  private static Optional<Credentials> helperGet(String helper, String serverUrl) throws IOException {
+  private Optional<Credentials> helperGet(String helper, String serverUrl) throws IOException {
     byte[] out;
     try {
       out = runHelper(helper, "get", (serverUrl + "\n").getBytes(StandardCharsets.UTF_8));
@@ -337,15 +343,15 @@ public final class AuthConfig {
     return secret.isEmpty() ? Optional.empty() : Optional.of(new Credentials(user, secret));
   }
 
-  private static byte[] runHelper(String helper, String action, byte[] input) throws IOException {
+  private byte[] runHelper(String helper, String action, byte[] input) throws IOException {
     String program = "docker-credential-" + helper;
-    Process p;
-    try {
-      p = new ProcessBuilder(program, action).redirectErrorStream(true).start();
-    } catch (IOException e) {
+    Optional<Path> exe = Arrays.stream(path.split(":")).filter(d -> !d.isEmpty())
+        .map(d -> Path.of(d, program)).filter(Files::isExecutable).findFirst();
+    if (exe.isEmpty() || helper.contains("/")) {
       throw new IOException("credential helper " + program + " is not installed (named by the "
-          + "auth file's credsStore/credHelpers)", e);
+          + "auth file's credsStore/credHelpers; looked for on PATH)");
     }
+    Process p = new ProcessBuilder(exe.get().toString(), action).redirectErrorStream(true).start();
     try (OutputStream o = p.getOutputStream()) {
       o.write(input);
     }

@@ -1,6 +1,7 @@
 package dev.kiln.remote;
 
 import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Optional;
@@ -20,10 +21,11 @@ public interface LayerTap {
    * Offers a layer about to be downloaded.
    *
    * @param layer the layer descriptor
+   * @param diffId the layer's diffId, from the image config (verified before any layer is offered)
    * @return a sink for its bytes, or empty to not watch this layer
    * @throws IOException when the applier cannot start; the pull fails
    */
-  Optional<Sink> open(Descriptor layer) throws IOException;
+  Optional<Sink> open(Descriptor layer, Digest diffId) throws IOException;
 
   /** Receives one layer's compressed bytes. */
   abstract class Sink extends OutputStream {

@@ -50,6 +50,72 @@ class AuthConfigTest {
     assertEquals(Optional.empty(), c.lookup("127.0.0.1:5000"));
   }
 
+  /** A docker-credential-* helper speaking the helper protocol, keeping entries in files. */
+  private static void helper(Path bin, String name) throws Exception {
+    Path exe = bin.resolve("docker-credential-" + name);
+    Files.createDirectories(bin);
+    Files.writeString(exe, """
+        #!/bin/sh
+        dir="$(dirname "$0")/store-$(basename "$0")"
+        mkdir -p "$dir"
+        key() { printf %s "$1" | sha256sum | cut -c1-16; }
+        case "$1" in
+          store)
+            in=$(cat)
+            url=$(printf %s "$in" | sed -n 's/.*"ServerURL":"\\([^"]*\\)".*/\\1/p')
+            [ -n "$url" ] || { echo "no ServerURL"; exit 1; }
+            printf %s "$in" > "$dir/$(key "$url")" ;;
+          get)
+            read -r url
+            [ -f "$dir/$(key "$url")" ] || { echo "credentials not found in native keychain"; exit 1; }
+            cat "$dir/$(key "$url")" ;;
+          erase)
+            read -r url
+            rm "$dir/$(key "$url")" ;;
+          *) echo "unknown action $1"; exit 1 ;;
+        esac
+        """);
+    Files.setPosixFilePermissions(exe, PosixFilePermissions.fromString("rwx------"));
+  }
+
+  @Test
+  void credsStoreAndCredHelpersGoThroughHelperPrograms(@TempDir Path dir) throws Exception {
+    Path bin = dir.resolve("bin");
+    helper(bin, "kilnstore");
+    helper(bin, "kilnone");
+    Path docker = dir.resolve("docker");
+    Files.createDirectories(docker);
+    Path f = docker.resolve("config.json");
+    Files.writeString(f, "{\"credsStore\":\"kilnstore\",\"credHelpers\":{"
+        + "\"one.example:5000\":\"kilnone\",\"gone.example\":\"absent\"}}");
+    AuthConfig c = AuthConfig.fromEnvironment(Map.of("DOCKER_CONFIG", docker.toString(),
+        "PATH", bin.toString()), dir.resolve("home"));
+
+    assertEquals("credential helper docker-credential-kilnstore",
+        c.save("127.0.0.1:5000", new Credentials("alice", "s3cret")));
+    assertEquals("credential helper docker-credential-kilnone",
+        c.save("one.example:5000", new Credentials("bob", "hunter2")));
+    // The secrets went to the helpers, not into the file.
+    assertFalse(Files.readString(f).contains("s3cret"), Files.readString(f));
+    assertFalse(Files.readString(f).contains("hunter2"), Files.readString(f));
+    try (var stored = Files.list(bin.resolve("store-docker-credential-kilnone"))) {
+      assertEquals(1, stored.count(), "credHelpers picks the registry's own helper");
+    }
+    assertEquals(Optional.of(new Credentials("alice", "s3cret")), c.lookup("127.0.0.1:5000"));
+    assertEquals(Optional.of(new Credentials("bob", "hunter2")), c.lookup("one.example:5000"));
+    assertEquals(Optional.empty(), c.lookup("never.example"), "the helper's not-found is no login");
+
+    assertTrue(c.erase("127.0.0.1:5000"));
+    assertEquals(Optional.empty(), c.lookup("127.0.0.1:5000"));
+    assertEquals(Optional.of(new Credentials("bob", "hunter2")), c.lookup("one.example:5000"));
+
+    // A helper that is not installed: lookups are anonymous, a login says which program is missing.
+    assertEquals(Optional.empty(), c.lookup("gone.example"));
+    var e = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+        () -> c.save("gone.example", new Credentials("x", "y")));
+    assertTrue(e.getMessage().contains("docker-credential-absent is not installed"), e.getMessage());
+  }
+
   @Test
   void environmentPicksPodmanThenDockerFiles(@TempDir Path dir) throws Exception {
     Path podman = dir.resolve("run/containers/auth.json");

@@ -232,6 +232,9 @@ class RegistryClientIT {
       PullResult pulled = tokens.pull(ref(proxy.host(), "tok/app:1"), other.blobs(), PullOptions.defaults());
       assertEquals(image.digest(), pulled.manifest().digest());
       assertEquals(2, proxy.tokenRequests.get(), "pull scope is a second token");
+      // The first token answer carried a refresh token (offline_token): the second scope's token
+      // came from it, without the password.
+      assertEquals(1, proxy.refreshGrants.get(), proxy.log.toString());
 
       RegistryClient wrong = RegistryClient.builder().insecure(Set.of(proxy.host()))
           .credentials(r -> Optional.of(new Credentials("bob", "nope"))).build();
@@ -368,7 +371,7 @@ class RegistryClientIT {
       // A cut mid-blob must not show the tap any byte twice.
       proxy.fault(TestProxy.Fault.CUT_MID_BODY, l -> l.startsWith("GET") && l.contains("/blobs/"), 1);
       Map<Digest, Digest> seen = new ConcurrentHashMap<>();
-      LayerTap tap = layer -> Optional.of(new LayerTap.Sink() {
+      LayerTap tap = (layer, diffId) -> Optional.of(new LayerTap.Sink() {
         final dev.kiln.oci.Digester digester = dev.kiln.oci.Digester.sha256();
 
         @Override

@@ -17,6 +17,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,6 +42,8 @@ final class TestProxy implements AutoCloseable {
   private final String upstreamBase;
   final List<String> log = Collections.synchronizedList(new ArrayList<>());
   final AtomicInteger tokenRequests = new AtomicInteger();
+  /** Token requests answered from a refresh token (no password sent). */
+  final AtomicInteger refreshGrants = new AtomicInteger();
   private volatile Fault fault = Fault.NONE;
   private volatile Predicate<String> faultWhere = r -> false;
   private volatile int faultTimes;
@@ -224,23 +227,44 @@ final class TestProxy implements AutoCloseable {
       send(ex, 200, "<html>not a token</html>");
       return;
     }
-    String auth = ex.getRequestHeaders().getFirst("Authorization");
-    String expected = "Basic " + Base64.getEncoder().encodeToString(
-        (tokenUser + ":" + tokenPassword).getBytes(StandardCharsets.UTF_8));
-    if (!expected.equals(auth)) {
-      send(ex, 401, "{\"details\":\"bad credentials\"}");
-      return;
-    }
-    List<String> scopes = new ArrayList<>();
-    String q = ex.getRequestURI().getRawQuery();
+    boolean refreshGrant = ex.getRequestMethod().equals("POST");
+    String q = refreshGrant ? new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)
+        : ex.getRequestURI().getRawQuery();
+    Map<String, List<String>> params = new java.util.HashMap<>();
     for (String kv : q == null ? new String[0] : q.split("&")) {
-      if (kv.startsWith("scope=")) {
-        scopes.add(java.net.URLDecoder.decode(kv.substring(6), StandardCharsets.UTF_8));
+      int eq = kv.indexOf('=');
+      if (eq > 0) {
+        params.computeIfAbsent(kv.substring(0, eq), k -> new ArrayList<>())
+            .add(java.net.URLDecoder.decode(kv.substring(eq + 1), StandardCharsets.UTF_8));
       }
     }
+    String refreshToken = "refresh-for-" + tokenUser;
+    if (refreshGrant) {
+      // OAuth2 refresh-token grant: only the token this server handed out is good.
+      if (!params.getOrDefault("grant_type", List.of()).equals(List.of("refresh_token"))
+          || !params.getOrDefault("refresh_token", List.of()).equals(List.of(refreshToken))) {
+        send(ex, 401, "{\"details\":\"bad refresh token\"}");
+        return;
+      }
+      refreshGrants.incrementAndGet();
+    } else {
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      String expected = "Basic " + Base64.getEncoder().encodeToString(
+          (tokenUser + ":" + tokenPassword).getBytes(StandardCharsets.UTF_8));
+      if (!expected.equals(auth)) {
+        send(ex, 401, "{\"details\":\"bad credentials\"}");
+        return;
+      }
+    }
+    List<String> scopes = new ArrayList<>();
+    for (String sc : params.getOrDefault("scope", List.of())) {
+      scopes.addAll(List.of(sc.split(" ")));
+    }
+    boolean offline = params.getOrDefault("offline_token", List.of()).equals(List.of("true"));
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(
         String.join(" ", scopes).getBytes(StandardCharsets.UTF_8));
-    send(ex, 200, "{\"token\":\"" + token + "\",\"expires_in\":300}");
+    send(ex, 200, "{\"token\":\"" + token + "\",\"expires_in\":300"
+        + (offline ? ",\"refresh_token\":\"" + refreshToken + "\"" : "") + "}");
   }
 
   private static void send(HttpExchange ex, int status, String body) throws IOException {

@@ -54,6 +54,9 @@ public final class RegistryAuth implements Interceptor, Authenticator {
   private final Map<String, Challenge> challenges = new ConcurrentHashMap<>();
   // Mutable, thread-safe: Authorization values per (registry, scopes).
   private final Map<Scope, Token> tokens = new ConcurrentHashMap<>();
+  // Mutable, thread-safe: refresh tokens (offline_token) per token service ("realm service"),
+  // used instead of the password for later scopes.
+  private final Map<String, String> refreshTokens = new ConcurrentHashMap<>();
   // Mutable, thread-safe: one lock per (registry, scopes) so a token is fetched once.
   private final Map<Scope, ReentrantLock> locks = new ConcurrentHashMap<>();
   private volatile Function<HttpUrl, OkHttpClient> tokenClients;
@@ -185,13 +188,16 @@ public final class RegistryAuth implements Interceptor, Authenticator {
       throw new UnauthorizedException(where + " asks for credentials over plain HTTP at "
           + Redact.url(realm) + ": refusing; mark the registry insecure if that is intended", "");
     }
-    Request.Builder rb = new Request.Builder();
     String service = challenge.param("service");
-    if (creds.isPresent() && creds.get().isIdentityToken()) {
-      // OAuth2 refresh-token grant (Docker's identity tokens).
+    String serviceKey = realm + " " + service;
+    Optional<String> refresh = creds.filter(Credentials::isIdentityToken).map(Credentials::secret)
+        .or(() -> creds.isPresent() ? Optional.ofNullable(refreshTokens.get(serviceKey)) : Optional.empty());
+    Request.Builder rb = new Request.Builder();
+    if (refresh.isPresent()) {
+      // OAuth2 refresh-token grant: Docker's identity tokens, or one this client was given.
       FormBody.Builder form = new FormBody.Builder()
           .add("grant_type", "refresh_token")
-          .add("refresh_token", creds.get().secret())
+          .add("refresh_token", refresh.get())
           .add("client_id", "kiln")
           .add("scope", String.join(" ", scope.scopes()));
       if (!service.isEmpty()) {
@@ -207,6 +213,7 @@ public final class RegistryAuth implements Interceptor, Authenticator {
         ub.addQueryParameter("scope", s);
       }
       if (creds.isPresent()) {
+        // offline_token: ask for a refresh token, so later scopes need not send the password.
         ub.addQueryParameter("offline_token", "true").addQueryParameter("client_id", "kiln");
         rb.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
             (creds.get().username() + ":" + creds.get().secret()).getBytes(StandardCharsets.UTF_8)));
@@ -218,6 +225,12 @@ public final class RegistryAuth implements Interceptor, Authenticator {
       byte[] body;
       try (InputStream in = r.body().byteStream()) {
         body = in.readNBytes(MAX_TOKEN_BYTES);
+      }
+      if ((r.code() == 401 || r.code() == 403) && refresh.isPresent()
+          && !creds.get().isIdentityToken()) {
+        // The refresh token was revoked or expired: the password still works.
+        refreshTokens.remove(serviceKey, refresh.get());
+        return fetchToken(scope, challenge, creds);
       }
       if (r.code() == 401 || r.code() == 403) {
         throw new UnauthorizedException(where + ": the token server refused "
@@ -242,6 +255,10 @@ public final class RegistryAuth implements Interceptor, Authenticator {
         throw new UnauthorizedException(where + ": token server " + Redact.url(realm)
             + " answered something that is not a token (expected JSON with \"token\"): "
             + "check the registry's auth configuration", "");
+      }
+      String refreshed = json.path("refresh_token").asText("");
+      if (creds.isPresent() && !creds.get().isIdentityToken() && !refreshed.isEmpty()) {
+        refreshTokens.put(serviceKey, refreshed);
       }
       long seconds = json.path("expires_in").asLong(0);
       Duration life = seconds > 0 ? Duration.ofSeconds(seconds) : DEFAULT_TOKEN_LIFETIME;
