@@ -17,7 +17,8 @@ import java.util.zip.Deflater;
  * member any inflater reads, as pigz does: each block is primed with the previous block's last 32
  * KiB as a preset dictionary and ends on a sync flush, so the raw deflate streams concatenate. The
  * CRC runs on the writing thread (it is intrinsic and far faster than deflate). The output depends
- * only on the input and the level, never on the thread count. Memory stays bounded: at most {@code
+ * only on the input and the level, never on the thread count. Blocks of random-looking bytes are
+ * stored rather than deflated (see {@link #incompressible}), as zstd does with incompressible input. Memory stays bounded: at most {@code
  * 2 × threads} blocks are in flight. The header has no name and mtime 0. Closing finishes the
  * member and closes the wrapped stream. Not thread-safe for callers.
  */
@@ -104,6 +105,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
   }
 
   private byte[] deflate(byte[] input, int length, byte[] dict, boolean last) {
+    if (incompressible(input, length)) {
+      return stored(input, length, last);
+    }
     Deflater d = deflaters.get();
     d.reset();
     if (dict != null) {
@@ -125,6 +129,54 @@ public final class ParallelGzipOutputStream extends OutputStream {
         return Arrays.copyOf(buf, n);
       }
     }
+  }
+
+  /**
+   * Whether a block looks like random bytes (already compressed data, say): its byte entropy is
+   * within 0.01 bit of 8, where deflate can save at most about 0.1 % and zlib spends as long looking
+   * for matches as on text. Such a block is stored; the choice depends on the block alone, so the
+   * output stays reproducible.
+   */
+  static boolean incompressible(byte[] input, int length) {
+    if (length < 16 * 1024) {
+      return false; // too few bytes for the estimate to mean much
+    }
+    int[] counts = new int[256];
+    for (int i = 0; i < length; i++) {
+      counts[input[i] & 0xff]++;
+    }
+    double sum = 0;
+    for (int c : counts) {
+      if (c > 0) {
+        sum += c * Math.log(c);
+      }
+    }
+    double bitsPerByte = (Math.log(length) - sum / length) / Math.log(2);
+    return bitsPerByte > 7.99;
+  }
+
+  /**
+   * The block as deflate stored blocks (RFC 1951 §3.2.4). Every block starts byte-aligned (the
+   * previous one ended on a sync flush or on a stored block), so each header takes one byte.
+   */
+  private static byte[] stored(byte[] input, int length, boolean last) {
+    int max = 65535;
+    int blocks = Math.max(1, (length + max - 1) / max);
+    byte[] out = new byte[length + 5 * blocks];
+    int o = 0;
+    int off = 0;
+    for (int b = 0; b < blocks; b++) {
+      int n = Math.min(max, length - off);
+      out[o++] = (byte) (last && b == blocks - 1 ? 1 : 0); // BFINAL, BTYPE 00, padding
+      out[o++] = (byte) n;
+      out[o++] = (byte) (n >>> 8);
+      out[o++] = (byte) ~n;
+      out[o++] = (byte) (~n >>> 8);
+      System.arraycopy(input, off, out, o, n);
+      o += n;
+      off += n;
+    }
+    return out;
   }
 
   private void writeOldest() throws IOException {
