@@ -13,7 +13,6 @@ import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.store.BlobStore;
 import dev.kiln.store.BlobWriter;
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,7 +28,7 @@ import java.util.Objects;
  *
  * <pre>tar → tee(diffId) → compressor → tee(digest, size) → sink</pre>
  *
- * <p>Heap use is bounded whatever the layer's size: a 256 KiB tar buffer, at most 2 MiB queued for
+ * <p>Heap use is bounded whatever the layer's size: a 512 KiB tar buffer, at most 2 MiB queued for
  * each of the two digests (they hash on threads of their own), and for gzip two 128 KiB blocks
  * per compressing thread; {@code bench/layers} runs it with {@code -Xmx64m}. Hardlink tracking
  * grows with the number of files that have several links. Immutable and thread-safe; each call
@@ -128,9 +127,9 @@ public final class LayerWriter {
         case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
         case ZSTD -> zstd(blob);
       };
-      try (OutputStream buffered = new BufferedOutputStream(
-          AsyncDigestingStreams.output(compressor, tarDigest), 256 * 1024)) {
-        TarOutput tar = new TarOutput(buffered);
+      // TarOutput buffers (512 KiB) and hands on large writes itself
+      try (OutputStream tarBytes = AsyncDigestingStreams.output(compressor, tarDigest)) {
+        TarOutput tar = new TarOutput(tarBytes);
         walk.run(new EntryEmitter(tar, options));
         tar.finish();
       }

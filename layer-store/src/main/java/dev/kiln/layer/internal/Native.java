@@ -83,6 +83,11 @@ public final class Native {
         FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T), Linker.Option.critical(true));
   }
 
+  private static final class Read {
+    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().find("read").orElseThrow(),
+        FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T), Linker.Option.critical(true));
+  }
+
   private static final class Futimens {
     static final MethodHandle H = fn("futimens", FunctionDescriptor.of(INT, INT, ADDR));
   }
@@ -100,6 +105,7 @@ public final class Native {
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   private static final int STATX_BASIC_STATS = 0x7ff;
+  private static final int O_RDONLY = 0;
   private static final int O_WRONLY = 01;
   private static final int O_CREAT = 0100;
   private static final int O_EXCL = 0200;
@@ -446,6 +452,46 @@ public final class Native {
       throw failure("open", path, s.errno());
     }
     return fd;
+  }
+
+  /**
+   * Opens a file for reading, refusing a symlink in its place (O_NOFOLLOW).
+   *
+   * @param path the file
+   * @return the file descriptor; close it with {@link #close}
+   * @throws IOException when the call fails
+   */
+  static int openForReading(Path path) throws IOException {
+    Scratch s = SCRATCH.get();
+    int fd;
+    try {
+      fd = (int) Open.H.invokeExact(s.state, s.path(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (fd < 0) {
+      throw failure("open", path, s.errno());
+    }
+    return fd;
+  }
+
+  /**
+   * Reads up to {@code len} bytes from a file descriptor straight into an array.
+   *
+   * @return how many were read, 0 at the end of the file
+   * @throws IOException when the read fails
+   */
+  static int read(int fd, Path path, byte[] b, int off, int len) throws IOException {
+    long n;
+    try {
+      n = (long) Read.H.invokeExact(fd, MemorySegment.ofArray(b).asSlice(off, len), (long) len);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (n < 0) {
+      throw new IOException("read " + path + ": failed (I/O error?)");
+    }
+    return (int) n;
   }
 
   /**
