@@ -30,8 +30,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final int level;
   private final ExecutorService pool;
   private final int maxPending;
-  private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final ThreadLocal<Deflater> deflaters;
+  /** Each deflating thread's output scratch; only the exact result is copied out. */
+  private final ThreadLocal<byte[]> scratch =
+      ThreadLocal.withInitial(() -> new byte[BLOCK + BLOCK / 8 + 1024]);
+  /** Input blocks whose deflate is done, for reuse (at most {@code maxPending + 1} exist). */
+  private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
   private byte[] block = new byte[BLOCK];
   private int fill;
@@ -93,16 +98,19 @@ public final class ParallelGzipOutputStream extends OutputStream {
     byte[] input = block;
     int length = fill;
     byte[] dict = dictionary;
-    pending.add(pool.submit(() -> deflate(input, length, dict, last)));
+    pending.add(new Pending(input, pool.submit(() -> deflate(input, length, dict, last))));
     if (!last) {
       dictionary = Arrays.copyOfRange(input, length - DICTIONARY, length);
-      block = new byte[BLOCK];
+      byte[] next = spare.poll();
+      block = next != null ? next : new byte[BLOCK];
       fill = 0;
     }
     while (pending.size() > maxPending) {
       writeOldest();
     }
   }
+
+  private record Pending(byte[] input, Future<byte[]> result) {}
 
   private byte[] deflate(byte[] input, int length, byte[] dict, boolean last) {
     if (incompressible(input, length)) {
@@ -117,11 +125,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
     if (last) {
       d.finish();
     }
-    byte[] buf = new byte[length + length / 8 + 1024];
+    byte[] buf = scratch.get();
+    if (buf.length < length + length / 8 + 1024) {
+      buf = new byte[length + length / 8 + 1024];
+    }
     int n = 0;
     while (true) {
       if (n == buf.length) {
         buf = Arrays.copyOf(buf, buf.length * 2);
+        scratch.set(buf);
       }
       int got = d.deflate(buf, n, buf.length - n, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
       n += got;
@@ -180,9 +192,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
   }
 
   private void writeOldest() throws IOException {
-    Future<byte[]> f = pending.poll();
+    Pending p = pending.poll();
     try {
-      out.write(f.get());
+      byte[] deflated = p.result().get();
+      spare.add(p.input()); // its deflate is done: the block can take new input
+      out.write(deflated);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while compressing");
