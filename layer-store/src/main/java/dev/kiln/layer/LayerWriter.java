@@ -1,6 +1,5 @@
 package dev.kiln.layer;
 
-import com.github.luben.zstd.ZstdOutputStream;
 import dev.kiln.layer.internal.AsyncDigester;
 import dev.kiln.layer.internal.AsyncDigestingStreams;
 import dev.kiln.layer.internal.EntryEmitter;
@@ -8,6 +7,7 @@ import dev.kiln.layer.internal.ParallelGzipOutputStream;
 import dev.kiln.layer.internal.TarOutput;
 import dev.kiln.layer.internal.TarInput;
 import dev.kiln.layer.internal.TreeWalks;
+import dev.kiln.layer.internal.ZstdStreams;
 import dev.kiln.layer.internal.Uncompressed;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
@@ -125,7 +125,7 @@ public final class LayerWriter {
       OutputStream compressor = switch (options.compression()) {
         case NONE -> blob;
         case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
-        case ZSTD -> zstd(blob);
+        case ZSTD -> ZstdStreams.output(blob, options.level(), options.threads());
       };
       // TarOutput buffers (512 KiB) and hands on large writes itself
       try (OutputStream tarBytes = AsyncDigestingStreams.output(compressor, tarDigest)) {
@@ -140,15 +140,6 @@ public final class LayerWriter {
           : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());
       return new WrittenLayer(diffId, tarSize, descriptor);
     }
-  }
-
-  private OutputStream zstd(OutputStream out) throws IOException {
-    ZstdOutputStream z = new ZstdOutputStream(out, options.level());
-    // Always at least one worker: zstd's output is then the same for any worker count, so the
-    // digest does not depend on the machine's cores.
-    z.setWorkers(Math.max(1, options.threads()));
-    z.setChecksum(false);
-    return z;
   }
 
   /** Lets the pipeline close every stage but the caller's sink. */
