@@ -1,6 +1,5 @@
 package dev.kiln.layer;
 
-import com.github.luben.zstd.ZstdOutputStream;
 import dev.kiln.layer.internal.AsyncDigester;
 import dev.kiln.layer.internal.AsyncDigestingStreams;
 import dev.kiln.layer.internal.EntryEmitter;
@@ -8,12 +7,12 @@ import dev.kiln.layer.internal.ParallelGzipOutputStream;
 import dev.kiln.layer.internal.TarOutput;
 import dev.kiln.layer.internal.TarInput;
 import dev.kiln.layer.internal.TreeWalks;
+import dev.kiln.layer.internal.ZstdStreams;
 import dev.kiln.layer.internal.Uncompressed;
 import dev.kiln.oci.Descriptor;
 import dev.kiln.oci.Digest;
 import dev.kiln.store.BlobStore;
 import dev.kiln.store.BlobWriter;
-import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,7 +28,7 @@ import java.util.Objects;
  *
  * <pre>tar → tee(diffId) → compressor → tee(digest, size) → sink</pre>
  *
- * <p>Heap use is bounded whatever the layer's size: a 256 KiB tar buffer, at most 2 MiB queued for
+ * <p>Heap use is bounded whatever the layer's size: a 512 KiB tar buffer, at most 2 MiB queued for
  * each of the two digests (they hash on threads of their own), and for gzip two 128 KiB blocks
  * per compressing thread; {@code bench/layers} runs it with {@code -Xmx64m}. Hardlink tracking
  * grows with the number of files that have several links. Immutable and thread-safe; each call
@@ -126,11 +125,11 @@ public final class LayerWriter {
       OutputStream compressor = switch (options.compression()) {
         case NONE -> blob;
         case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
-        case ZSTD -> zstd(blob);
+        case ZSTD -> ZstdStreams.output(blob, options.level(), options.threads());
       };
-      try (OutputStream buffered = new BufferedOutputStream(
-          AsyncDigestingStreams.output(compressor, tarDigest), 256 * 1024)) {
-        TarOutput tar = new TarOutput(buffered);
+      // TarOutput buffers (512 KiB) and hands on large writes itself
+      try (OutputStream tarBytes = AsyncDigestingStreams.output(compressor, tarDigest)) {
+        TarOutput tar = new TarOutput(tarBytes);
         walk.run(new EntryEmitter(tar, options));
         tar.finish();
       }
@@ -141,15 +140,6 @@ public final class LayerWriter {
           : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());
       return new WrittenLayer(diffId, tarSize, descriptor);
     }
-  }
-
-  private OutputStream zstd(OutputStream out) throws IOException {
-    ZstdOutputStream z = new ZstdOutputStream(out, options.level());
-    // Always at least one worker: zstd's output is then the same for any worker count, so the
-    // digest does not depend on the machine's cores.
-    z.setWorkers(Math.max(1, options.threads()));
-    z.setChecksum(false);
-    return z;
   }
 
   /** Lets the pipeline close every stage but the caller's sink. */

@@ -17,8 +17,12 @@ public final class AsyncDigester implements AutoCloseable {
   private static final int CHUNK = 256 * 1024;
   private static final byte[] END = new byte[0];
 
-  private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(8);
-  private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(10);
+  private static final int CHUNKS = 8;
+
+  private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
+  /** Chunks the hasher is done with; at most {@link #CHUNKS} are ever made, then they circulate. */
+  private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
+  private int made = 1;
   private final Thread thread;
   private final Digester digester = Digester.sha256();
   private byte[] current = new byte[CHUNK + 4];
@@ -97,7 +101,25 @@ public final class AsyncDigester implements AutoCloseable {
       throw new InterruptedIOException("interrupted while digesting");
     }
     byte[] next = free.poll();
-    current = next != null ? next : new byte[CHUNK + 4];
+    if (next == null) {
+      if (made < CHUNKS) {
+        made++;
+        next = new byte[CHUNK + 4];
+      } else {
+        try {
+          // wait for the hasher rather than make garbage; a hasher that died never returns one
+          while ((next = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
+            if (!thread.isAlive()) {
+              throw new IllegalStateException("digest thread failed", failure);
+            }
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while digesting");
+        }
+      }
+    }
+    current = next;
     fill = 0;
   }
 

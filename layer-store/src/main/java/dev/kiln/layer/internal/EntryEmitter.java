@@ -72,7 +72,7 @@ public final class EntryEmitter {
       e = e.withDevice(Native.major(a.rdev()), Native.minor(a.rdev()));
     }
     if (type == TarEntry.Type.FILE && a.size() > 0) {
-      try (InputStream in = Files.newInputStream(path)) {
+      try (InputStream in = new FileContent(path)) {
         tar.put(e, in);
       }
     } else {
@@ -149,5 +149,40 @@ public final class EntryEmitter {
       }
     }
     return out;
+  }
+
+  /** A file's bytes read with plain read(2) calls straight into the caller's array (no copy). */
+  private static final class FileContent extends InputStream {
+    private final Path path;
+    private final int fd;
+    private boolean closed;
+
+    FileContent(Path path) throws IOException {
+      this.path = path;
+      this.fd = Native.openForReading(path);
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      int n = Native.read(fd, path, b, off, len);
+      return n == 0 ? -1 : n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      if (!closed) {
+        closed = true;
+        Native.close(fd, path);
+      }
+    }
   }
 }

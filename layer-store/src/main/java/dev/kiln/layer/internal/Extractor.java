@@ -3,22 +3,17 @@ package dev.kiln.layer.internal;
 import dev.kiln.layer.ApplyOptions;
 import dev.kiln.layer.LayerRejectedException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -30,8 +25,8 @@ import java.util.Set;
  * checked (no absolute paths, no {@code ..}); every parent directory is resolved one component at a
  * time with lstat, following symlinks as if the target were the root (an absolute link target starts
  * at the target, a {@code ..} that would climb above it is refused); the last component is never
- * followed: whatever is there is removed (without following) and the entry created in its place
- * with O_EXCL. Hardlink targets and whiteouts are resolved the same way. Directory modes and mtimes
+ * followed: the entry is created with O_EXCL (mkdir, symlink, link and mknod never follow it either),
+ * and only when something is in the way is that looked at (without following) and removed. Hardlink targets and whiteouts are resolved the same way. Directory modes and mtimes
  * are set at the end, so a read-only directory can still be filled. Not thread-safe: one layer at a
  * time per target.
  */
@@ -41,21 +36,20 @@ public final class Extractor {
   private final Path root;
   private final ApplyOptions options;
   private final byte[] buffer = new byte[256 * 1024];
-  private final ByteBuffer byteBuffer = ByteBuffer.wrap(buffer);
   /** Verified real directories by the parent path an entry spelled; cleared on every removal. */
   private final Map<String, Path> dirCache = new HashMap<>();
-  /** Relative paths this layer created, so an opaque marker spares them. */
+  /**
+   * Relative paths this layer created in directories it did not make itself, so an opaque marker
+   * spares them (in a directory this layer made, everything is the layer's own).
+   */
   private final Set<String> created = new HashSet<>();
   private final List<DeferredDir> dirs = new ArrayList<>();
   /**
    * Directories this extractor made (empty when made), each with whether a new file in it gets this
    * process's uid and gid and the mode it is created with less the umask (no setgid bit and no
-   * default ACL inherited). What such a directory holds is exactly what
-   * {@link #madeInFresh} says, so no lstat is needed to see that a name is free.
+   * default ACL). Like {@link #dirs} this grows with the layer's directories, never with its files.
    */
   private final Map<Path, Boolean> freshDirs = new HashMap<>();
-  /** Paths this extractor made inside {@link #freshDirs}; may hold names since removed. */
-  private final Set<Path> madeInFresh = new HashSet<>();
   private final int euid;
   private final int egid;
   /** This process's umask, or -1 when unknown. */
@@ -107,40 +101,51 @@ public final class Extractor {
     }
     Path parent = resolveDir(e, parentParts, true);
     Path path = parent.resolve(base);
-    String rel = String.join("/", parts);
-    Boolean inFresh = freshDirs.get(parent);
-    // In a directory made here, a name never made here is free: no lstat (and no exception).
-    FileAttrs existing = inFresh != null && !madeInFresh.contains(path) ? null : lstat(path);
-    if (inFresh != null) {
-      madeInFresh.add(path);
+    Boolean plainParent = freshDirs.get(parent);
+    if (plainParent == null) {
+      created.add(String.join("/", parts));
     }
-    boolean plain = inFresh == Boolean.TRUE;
+    boolean plain = plainParent == Boolean.TRUE;
     boolean ownedRight = plain && e.uid() == euid && e.gid() == egid;
     // created with the entry's permissions, which the umask leaves alone: no chmod needed
     boolean modeRight = plain && umask >= 0 && (e.mode() & (07000 | umask)) == 0;
-    if (e.type() == TarEntry.Type.DIRECTORY && existing != null && existing.isDirectory()) {
-      ownAndLabel(path, e, false);
-      dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
-      created.add(rel);
-      return;
-    }
     Path linkTarget = null;
     if (e.type() == TarEntry.Type.HARDLINK) {
       linkTarget = resolveLinkTarget(e); // before removing anything, so a bad link changes nothing
     }
-    if (existing != null) {
-      remove(path, existing.isDirectory());
+    // Create first; only when something is in the way look at it (without following it) and
+    // replace it: no lstat for the common case of a free name.
+    for (int attempt = 0; ; attempt++) {
+      try {
+        create(e, path, parent, linkTarget, tar, ownedRight, modeRight);
+        return;
+      } catch (FileAlreadyExistsException x) {
+        FileAttrs existing = lstat(path);
+        if (attempt > 0 || existing == null) {
+          throw x; // something keeps re-appearing: not ours to fight
+        }
+        if (e.type() == TarEntry.Type.DIRECTORY && existing.isDirectory()) {
+          ownAndLabel(path, e, false); // an existing directory is kept, its metadata replaced
+          dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
+          return;
+        }
+        remove(path, existing.isDirectory());
+      }
     }
+  }
+
+  private void create(TarEntry e, Path path, Path parent, Path linkTarget, TarInput tar,
+      boolean ownedRight, boolean modeRight) throws IOException {
     switch (e.type()) {
       case DIRECTORY -> {
         makeDirectory(path, parent);
         ownAndLabel(path, e, ownedRight);
+        if (!e.xattrs().isEmpty()) {
+          freshDirs.put(path, false); // e.g. a default ACL: new files may not get the plain mode
+        }
         dirs.add(new DeferredDir(path, e.mode(), e.mtime()));
       }
-      case FILE -> {
-        writeFile(path, e, tar);
-        finish(path, e, ownedRight, modeRight);
-      }
+      case FILE -> writeFile(path, e, tar, ownedRight, modeRight);
       case SYMLINK -> {
         Files.createSymbolicLink(path, Path.of(e.linkName()));
         ownAndLabel(path, e, ownedRight);
@@ -160,7 +165,6 @@ public final class Extractor {
         finish(path, e, ownedRight, modeRight);
       }
     }
-    created.add(rel);
   }
 
   /**
@@ -179,16 +183,29 @@ public final class Extractor {
     dirs.clear();
   }
 
-  private void writeFile(Path path, TarEntry e, TarInput tar) throws IOException {
-    try (FileChannel ch = FileChannel.open(path, CREATE_NEW_WRITE,
-        PosixFilePermissions.asFileAttribute(permissions(e.mode())))) {
+  private void writeFile(Path path, TarEntry e, TarInput tar, boolean ownedRight, boolean modeRight)
+      throws IOException {
+    int fd = Native.createFile(path, e.mode());
+    try {
       for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
-        byteBuffer.clear().limit(n);
-        while (byteBuffer.hasRemaining()) {
-          ch.write(byteBuffer);
+        Native.write(fd, path, buffer, 0, n);
+      }
+      if (!ownedRight || !modeRight || !e.xattrs().isEmpty()) {
+        ownAndLabel(path, e, ownedRight);
+        if (!modeRight) {
+          Native.chmod(path, e.mode()); // after chown, which clears setuid bits
         }
       }
+      Native.setTimes(fd, path, e.mtime(), 0);
+    } catch (IOException | RuntimeException x) {
+      try {
+        Native.close(fd, path);
+      } catch (IOException suppressed) {
+        x.addSuppressed(suppressed);
+      }
+      throw x;
     }
+    Native.close(fd, path);
   }
 
   private void finish(Path path, TarEntry e, boolean ownedRight, boolean modeRight)
@@ -224,6 +241,9 @@ public final class Extractor {
         Native.setXattr(parent, "trusted.overlay.opaque", "y".getBytes(StandardCharsets.US_ASCII));
         return;
       }
+      if (freshDirs.containsKey(parent)) {
+        return; // made by this layer: everything in it is the layer's own
+      }
       List<String> victims = new ArrayList<>();
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent)) {
         for (Path p : ds) {
@@ -252,8 +272,9 @@ public final class Extractor {
         remove(p, a.isDirectory());
       }
       Native.mknod(p, Native.S_IFCHR, 0, 0);
-      madeInFresh.add(p);
-      created.add(prefix + victim);
+      if (!freshDirs.containsKey(parent)) {
+        created.add(prefix + victim);
+      }
       return;
     }
     if (a != null) {
@@ -344,20 +365,6 @@ public final class Extractor {
     return dir;
   }
 
-  private static final Set<StandardOpenOption> CREATE_NEW_WRITE =
-      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-
-  private static Set<PosixFilePermission> permissions(int mode) {
-    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ (0400) … OTHERS_EXECUTE
-    for (int i = 0; i < 9; i++) {
-      if ((mode & (0400 >> i)) != 0) {
-        set.add(all[i]);
-      }
-    }
-    return set;
-  }
-
   private static int readUmask() {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -380,9 +387,6 @@ public final class Extractor {
       parentPlain = a != null && (a.mode() & 02000) == 0 && !hasDefaultAcl(parent);
     }
     freshDirs.put(dir, parentPlain);
-    if (freshDirs.containsKey(parent)) {
-      madeInFresh.add(dir);
-    }
   }
 
   private static boolean hasDefaultAcl(Path dir) {

@@ -1,15 +1,10 @@
 package dev.kiln.layer.internal;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
- * A file's lstat data, as the JDK's {@code unix} attribute view gives it.
+ * A file's lstat data (from statx).
  *
  * @param mode the st_mode (type and permission bits)
  * @param uid the owner
@@ -26,8 +21,6 @@ public record FileAttrs(
     int mode, int uid, int gid, long ino, long dev, long rdev, int nlink, long size,
     long mtimeSeconds, int mtimeNanos) {
 
-  private static final String LIST = "unix:mode,uid,gid,ino,dev,rdev,nlink,size,lastModifiedTime";
-
   /** The st_mode type mask. */
   public static final int S_IFMT = 0170000;
 
@@ -36,23 +29,11 @@ public record FileAttrs(
    *
    * @param path the file
    * @return its attributes
+   * @throws java.nio.file.NoSuchFileException when it does not exist
    * @throws IOException when it cannot be read
    */
   public static FileAttrs read(Path path) throws IOException {
-    Map<String, Object> a = Files.readAttributes(path, LIST, LinkOption.NOFOLLOW_LINKS);
-    FileTime t = (FileTime) a.get("lastModifiedTime");
-    long nanos = t.to(TimeUnit.NANOSECONDS);
-    return new FileAttrs(
-        (Integer) a.get("mode"),
-        (Integer) a.get("uid"),
-        (Integer) a.get("gid"),
-        (Long) a.get("ino"),
-        (Long) a.get("dev"),
-        (Long) a.get("rdev"),
-        (Integer) a.get("nlink"),
-        (Long) a.get("size"),
-        Math.floorDiv(nanos, 1_000_000_000L),
-        (int) Math.floorMod(nanos, 1_000_000_000L));
+    return Native.lstat(path);
   }
 
   /** Returns the type bits. */

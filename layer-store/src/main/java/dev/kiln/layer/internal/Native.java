@@ -11,6 +11,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +22,7 @@ import java.util.List;
  * attributes of every namespace (the JDK's view only reaches {@code user.*}, and layers carry
  * {@code security.capability} and {@code trusted.overlay.*}), mknod, lchown, utimensat with
  * AT_SYMLINK_NOFOLLOW and chmod with the setuid/setgid/sticky bits. Linux only, through the FFM API.
- * Thread-safe: every call allocates its own arena.
+ * Thread-safe: each thread reuses native buffers of its own.
  */
 @SuppressWarnings("restricted") // the calls are few, checked and Linux-only; see the class comment
 public final class Native {
@@ -67,11 +69,50 @@ public final class Native {
     static final MethodHandle H = fn("utimensat", FunctionDescriptor.of(INT, INT, ADDR, ADDR, INT));
   }
 
+  private static final class Statx {
+    static final MethodHandle H = fn("statx", FunctionDescriptor.of(INT, INT, ADDR, INT, INT, ADDR));
+  }
+
+  private static final class Open {
+    static final MethodHandle H = fn("open", FunctionDescriptor.of(INT, ADDR, INT, INT));
+  }
+
+  private static final class Write {
+    // critical: the bytes are passed straight from the Java array, without a copy
+    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().find("write").orElseThrow(),
+        FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T), Linker.Option.critical(true));
+  }
+
+  private static final class Read {
+    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().find("read").orElseThrow(),
+        FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T), Linker.Option.critical(true));
+  }
+
+  private static final class Futimens {
+    static final MethodHandle H = fn("futimens", FunctionDescriptor.of(INT, INT, ADDR));
+  }
+
+  private static final class Close {
+    static final MethodHandle H = LINKER.downcallHandle(
+        LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(INT, INT));
+  }
+
+  private static final int ENOENT = 2;
+  private static final int EEXIST = 17;
   private static final int ENODATA = 61;
   private static final int ERANGE = 34;
   private static final int ENOTSUP = 95;
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  private static final int STATX_BASIC_STATS = 0x7ff;
+  private static final int O_RDONLY = 0;
+  private static final int O_WRONLY = 01;
+  private static final int O_CREAT = 0100;
+  private static final int O_EXCL = 0200;
+  private static final int O_NOFOLLOW = 0400000;
+  private static final int O_CLOEXEC = 02000000;
+  /** The largest xattr list and value Linux allows (XATTR_LIST_MAX, XATTR_SIZE_MAX). */
+  private static final int XATTR_MAX = 64 * 1024;
 
   /** File type bits of a character device, for {@link #mknod}. */
   public static final int S_IFCHR = 0020000;
@@ -85,11 +126,63 @@ public final class Native {
         LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
   }
 
-  private static int errno(MemorySegment state) {
-    return (int) ERRNO.get(state, 0L);
+  /**
+   * Native memory each thread reuses for its calls (errno, path and name strings, struct statx,
+   * xattr lists and values, times), so a call allocates nothing: these calls run once or more per
+   * layer entry. Freed with the thread.
+   */
+  private static final class Scratch {
+    final Arena arena = Arena.ofAuto();
+    final MemorySegment state = arena.allocate(CAPTURE);
+    final MemorySegment statx = arena.allocate(256, 8);
+    final MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
+    final MemorySegment buffer = arena.allocate(XATTR_MAX);
+    MemorySegment path = arena.allocate(4096);
+    MemorySegment name = arena.allocate(256);
+
+    /** Copies a path as a NUL-terminated UTF-8 string into {@link #path}. */
+    MemorySegment path(Path p) {
+      path = fill(path, p.toString());
+      return path;
+    }
+
+    MemorySegment name(String n) {
+      name = fill(name, n);
+      return name;
+    }
+
+    private MemorySegment fill(MemorySegment seg, String s) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      if (b.length + 1 > seg.byteSize()) {
+        seg = arena.allocate(Math.max(b.length + 1, seg.byteSize() * 2));
+      }
+      MemorySegment.copy(b, 0, seg, ValueLayout.JAVA_BYTE, 0, b.length);
+      seg.set(ValueLayout.JAVA_BYTE, b.length, (byte) 0);
+      return seg;
+    }
+
+    int errno() {
+      return (int) ERRNO.get(state, 0L);
+    }
+
+    MemorySegment times(long seconds, int nanos) {
+      times.setAtIndex(ValueLayout.JAVA_LONG, 0, seconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 1, nanos);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 2, seconds);
+      times.setAtIndex(ValueLayout.JAVA_LONG, 3, nanos);
+      return times;
+    }
   }
 
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
   private static IOException failure(String call, Path path, int errno) {
+    if (errno == ENOENT) {
+      return new NoSuchFileException(path.toString(), null, call + ": no such file or directory");
+    }
+    if (errno == EEXIST) {
+      return new FileAlreadyExistsException(path.toString(), null, call + ": file exists");
+    }
     return new IOException(call + " " + path + ": errno " + errno + " (" + describe(errno) + ")");
   }
 
@@ -99,11 +192,17 @@ public final class Native {
       case 2 -> "no such file or directory";
       case 13 -> "permission denied";
       case 17 -> "file exists";
+      case 20 -> "not a directory";
       case 22 -> "invalid argument";
       case 28 -> "no space left on device";
+      case 40 -> "too many levels of symbolic links";
       case 95 -> "operation not supported";
       default -> "see errno(3)";
     };
+  }
+
+  private static IllegalStateException unexpected(Throwable t) {
+    return new IllegalStateException(t);
   }
 
   /** Returns whether this process runs with effective uid 0. */
@@ -118,6 +217,41 @@ public final class Native {
   }
 
   /**
+   * Reads a file's attributes without following a symlink (statx, whose struct is the same on
+   * every architecture).
+   *
+   * @param path the file
+   * @return its attributes
+   * @throws NoSuchFileException when it does not exist
+   * @throws IOException when the call fails otherwise
+   */
+  static FileAttrs lstat(Path path) throws IOException {
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Statx.H.invokeExact(s.state, AT_FDCWD, s.path(path), AT_SYMLINK_NOFOLLOW,
+          STATX_BASIC_STATS, s.statx);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("statx", path, s.errno());
+    }
+    MemorySegment x = s.statx;
+    return new FileAttrs(
+        x.get(ValueLayout.JAVA_SHORT, 28) & 0xffff,
+        x.get(ValueLayout.JAVA_INT, 20),
+        x.get(ValueLayout.JAVA_INT, 24),
+        x.get(ValueLayout.JAVA_LONG, 32),
+        makedev(x.get(ValueLayout.JAVA_INT, 136) & 0xffffffffL, x.get(ValueLayout.JAVA_INT, 140) & 0xffffffffL),
+        makedev(x.get(ValueLayout.JAVA_INT, 128) & 0xffffffffL, x.get(ValueLayout.JAVA_INT, 132) & 0xffffffffL),
+        x.get(ValueLayout.JAVA_INT, 16),
+        x.get(ValueLayout.JAVA_LONG, 40),
+        x.get(ValueLayout.JAVA_LONG, 112),
+        x.get(ValueLayout.JAVA_INT, 120));
+  }
+
+  /**
    * Lists the names of a file's extended attributes, without following a symlink.
    *
    * @param path the file
@@ -125,48 +259,35 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static List<String> listXattrs(Path path) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment p = arena.allocateFrom(path.toString());
-      for (int attempt = 0; attempt < 8; attempt++) {
-        long size = (long) Llistxattr.H.invokeExact(state, p, MemorySegment.NULL, 0L);
-        if (size < 0) {
-          int e = errno(state);
-          if (e == ENOTSUP) {
-            return List.of();
-          }
-          throw failure("llistxattr", path, e);
-        }
-        if (size == 0) {
-          return List.of();
-        }
-        MemorySegment buf = arena.allocate(size);
-        long got = (long) Llistxattr.H.invokeExact(state, p, buf, size);
-        if (got < 0) {
-          if (errno(state) == ERANGE) {
-            continue; // grew between the two calls
-          }
-          throw failure("llistxattr", path, errno(state));
-        }
-        List<String> names = new ArrayList<>();
-        byte[] bytes = buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
-        int start = 0;
-        for (int i = 0; i < bytes.length; i++) {
-          if (bytes[i] == 0) {
-            if (i > start) {
-              names.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
-            }
-            start = i + 1;
-          }
-        }
-        return names;
-      }
-      throw new IOException("llistxattr " + path + ": attribute list keeps changing");
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    Scratch s = SCRATCH.get();
+    long got;
+    try {
+      // one call: the buffer holds the largest list Linux allows
+      got = (long) Llistxattr.H.invokeExact(s.state, s.path(path), s.buffer, (long) XATTR_MAX);
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
     }
+    if (got < 0) {
+      if (s.errno() == ENOTSUP) {
+        return List.of();
+      }
+      throw failure("llistxattr", path, s.errno());
+    }
+    if (got == 0) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    byte[] bytes = s.buffer.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
+    int start = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      if (bytes[i] == 0) {
+        if (i > start) {
+          names.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+        }
+        start = i + 1;
+      }
+    }
+    return names;
   }
 
   /**
@@ -178,34 +299,20 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static byte[] getXattr(Path path, String name) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment p = arena.allocateFrom(path.toString());
-      MemorySegment n = arena.allocateFrom(name);
-      for (int attempt = 0; attempt < 8; attempt++) {
-        long size = (long) Lgetxattr.H.invokeExact(state, p, n, MemorySegment.NULL, 0L);
-        if (size < 0) {
-          if (errno(state) == ENODATA) {
-            return null;
-          }
-          throw failure("lgetxattr " + name, path, errno(state));
-        }
-        MemorySegment buf = arena.allocate(Math.max(size, 1));
-        long got = (long) Lgetxattr.H.invokeExact(state, p, n, buf, size);
-        if (got < 0) {
-          if (errno(state) == ERANGE) {
-            continue;
-          }
-          throw failure("lgetxattr " + name, path, errno(state));
-        }
-        return buf.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
-      }
-      throw new IOException("lgetxattr " + path + ": attribute " + name + " keeps changing");
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    Scratch s = SCRATCH.get();
+    long got;
+    try {
+      got = (long) Lgetxattr.H.invokeExact(s.state, s.path(path), s.name(name), s.buffer, (long) XATTR_MAX);
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
     }
+    if (got < 0) {
+      if (s.errno() == ENODATA) {
+        return null;
+      }
+      throw failure("lgetxattr " + name, path, s.errno());
+    }
+    return s.buffer.asSlice(0, got).toArray(ValueLayout.JAVA_BYTE);
   }
 
   /**
@@ -217,26 +324,21 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static void setXattr(Path path, String name, byte[] value) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment v = arena.allocate(Math.max(value.length, 1));
-      MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, value.length);
-      int r =
-          (int)
-              Lsetxattr.H.invokeExact(
-                  state,
-                  arena.allocateFrom(path.toString()),
-                  arena.allocateFrom(name),
-                  v,
-                  (long) value.length,
-                  0);
-      if (r != 0) {
-        throw failure("lsetxattr " + name, path, errno(state));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    if (value.length > XATTR_MAX) {
+      throw new IOException("lsetxattr " + name + " " + path + ": value of " + value.length
+          + " bytes (limit " + XATTR_MAX + ")");
+    }
+    Scratch s = SCRATCH.get();
+    MemorySegment.copy(value, 0, s.buffer, ValueLayout.JAVA_BYTE, 0, value.length);
+    int r;
+    try {
+      r = (int) Lsetxattr.H.invokeExact(s.state, s.path(path), s.name(name), s.buffer,
+          (long) value.length, 0);
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("lsetxattr " + name, path, s.errno());
     }
   }
 
@@ -251,17 +353,15 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static void mknod(Path path, int mode, long major, long minor) throws IOException {
-    long dev = makedev(major, minor);
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      int r = (int) Mknod.H.invokeExact(state, arena.allocateFrom(path.toString()), mode, dev);
-      if (r != 0) {
-        throw failure("mknod", path, errno(state));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Mknod.H.invokeExact(s.state, s.path(path), mode, makedev(major, minor));
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("mknod", path, s.errno());
     }
   }
 
@@ -274,16 +374,15 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static void lchown(Path path, int uid, int gid) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      int r = (int) Lchown.H.invokeExact(state, arena.allocateFrom(path.toString()), uid, gid);
-      if (r != 0) {
-        throw failure("lchown", path, errno(state));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Lchown.H.invokeExact(s.state, s.path(path), uid, gid);
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("lchown", path, s.errno());
     }
   }
 
@@ -296,16 +395,15 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static void chmod(Path path, int mode) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      int r = (int) Chmod.H.invokeExact(state, arena.allocateFrom(path.toString()), mode & 07777);
-      if (r != 0) {
-        throw failure("chmod", path, errno(state));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Chmod.H.invokeExact(s.state, s.path(path), mode & 07777);
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("chmod", path, s.errno());
     }
   }
 
@@ -318,24 +416,139 @@ public final class Native {
    * @throws IOException when the call fails
    */
   public static void setTimes(Path path, long seconds, int nanos) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CAPTURE);
-      MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
-      times.setAtIndex(ValueLayout.JAVA_LONG, 0, seconds);
-      times.setAtIndex(ValueLayout.JAVA_LONG, 1, nanos);
-      times.setAtIndex(ValueLayout.JAVA_LONG, 2, seconds);
-      times.setAtIndex(ValueLayout.JAVA_LONG, 3, nanos);
-      int r =
-          (int)
-              Utimensat.H.invokeExact(
-                  state, AT_FDCWD, arena.allocateFrom(path.toString()), times, AT_SYMLINK_NOFOLLOW);
-      if (r != 0) {
-        throw failure("utimensat", path, errno(state));
-      }
-    } catch (IOException | RuntimeException e) {
-      throw e;
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Utimensat.H.invokeExact(s.state, AT_FDCWD, s.path(path), s.times(seconds, nanos),
+          AT_SYMLINK_NOFOLLOW);
     } catch (Throwable t) {
-      throw new IllegalStateException(t);
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("utimensat", path, s.errno());
+    }
+  }
+
+  /**
+   * Creates a regular file that must not exist yet (O_CREAT|O_EXCL, so a symlink in its place is
+   * never followed) and opens it for writing.
+   *
+   * @param path the file
+   * @param mode the permission bits it is created with (less the umask)
+   * @return the file descriptor; close it with {@link #close}
+   * @throws FileAlreadyExistsException when something is there already
+   * @throws IOException when the call fails otherwise
+   */
+  static int createFile(Path path, int mode) throws IOException {
+    Scratch s = SCRATCH.get();
+    int fd;
+    try {
+      fd = (int) Open.H.invokeExact(s.state, s.path(path),
+          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (fd < 0) {
+      throw failure("open", path, s.errno());
+    }
+    return fd;
+  }
+
+  /**
+   * Opens a file for reading, refusing a symlink in its place (O_NOFOLLOW).
+   *
+   * @param path the file
+   * @return the file descriptor; close it with {@link #close}
+   * @throws IOException when the call fails
+   */
+  static int openForReading(Path path) throws IOException {
+    Scratch s = SCRATCH.get();
+    int fd;
+    try {
+      fd = (int) Open.H.invokeExact(s.state, s.path(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (fd < 0) {
+      throw failure("open", path, s.errno());
+    }
+    return fd;
+  }
+
+  /**
+   * Reads up to {@code len} bytes from a file descriptor straight into an array.
+   *
+   * @return how many were read, 0 at the end of the file
+   * @throws IOException when the read fails
+   */
+  static int read(int fd, Path path, byte[] b, int off, int len) throws IOException {
+    long n;
+    try {
+      n = (long) Read.H.invokeExact(fd, MemorySegment.ofArray(b).asSlice(off, len), (long) len);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (n < 0) {
+      throw new IOException("read " + path + ": failed (I/O error?)");
+    }
+    return (int) n;
+  }
+
+  /**
+   * Writes all of {@code b[off, off + len)} to a file descriptor.
+   *
+   * @throws IOException when a write fails
+   */
+  static void write(int fd, Path path, byte[] b, int off, int len) throws IOException {
+    MemorySegment seg = MemorySegment.ofArray(b);
+    while (len > 0) {
+      long n;
+      try {
+        n = (long) Write.H.invokeExact(fd, seg.asSlice(off, len), (long) len);
+      } catch (Throwable t) {
+        throw unexpected(t);
+      }
+      if (n < 0) {
+        // critical calls capture no errno: the common causes, as a plain message
+        throw new IOException("write " + path + ": failed (disk full or I/O error?)");
+      }
+      off += (int) n;
+      len -= (int) n;
+    }
+  }
+
+  /**
+   * Sets a file descriptor's access and modification time to the same instant.
+   *
+   * @throws IOException when the call fails
+   */
+  static void setTimes(int fd, Path path, long seconds, int nanos) throws IOException {
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Futimens.H.invokeExact(s.state, fd, s.times(seconds, nanos));
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("futimens", path, s.errno());
+    }
+  }
+
+  /**
+   * Closes a file descriptor.
+   *
+   * @throws IOException when the close reports an error (for a written file: data may be lost)
+   */
+  static void close(int fd, Path path) throws IOException {
+    int r;
+    try {
+      r = (int) Close.H.invokeExact(fd);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw new IOException("close " + path + ": failed (disk full or I/O error?)");
     }
   }
 

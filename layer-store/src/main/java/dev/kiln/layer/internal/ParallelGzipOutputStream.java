@@ -17,7 +17,8 @@ import java.util.zip.Deflater;
  * member any inflater reads, as pigz does: each block is primed with the previous block's last 32
  * KiB as a preset dictionary and ends on a sync flush, so the raw deflate streams concatenate. The
  * CRC runs on the writing thread (it is intrinsic and far faster than deflate). The output depends
- * only on the input and the level, never on the thread count. Memory stays bounded: at most {@code
+ * only on the input and the level, never on the thread count. Blocks of random-looking bytes are
+ * stored rather than deflated (see {@link #incompressible}), as zstd does with incompressible input. Memory stays bounded: at most {@code
  * 2 × threads} blocks are in flight. The header has no name and mtime 0. Closing finishes the
  * member and closes the wrapped stream. Not thread-safe for callers.
  */
@@ -29,8 +30,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final int level;
   private final ExecutorService pool;
   private final int maxPending;
-  private final ArrayDeque<Future<byte[]>> pending = new ArrayDeque<>();
+  private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private final ThreadLocal<Deflater> deflaters;
+  /** Each deflating thread's output scratch; only the exact result is copied out. */
+  private final ThreadLocal<byte[]> scratch =
+      ThreadLocal.withInitial(() -> new byte[BLOCK + BLOCK / 8 + 1024]);
+  /** Input blocks whose deflate is done, for reuse (at most {@code maxPending + 1} exist). */
+  private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
   private byte[] block = new byte[BLOCK];
   private int fill;
@@ -92,10 +98,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
     byte[] input = block;
     int length = fill;
     byte[] dict = dictionary;
-    pending.add(pool.submit(() -> deflate(input, length, dict, last)));
+    pending.add(new Pending(input, pool.submit(() -> deflate(input, length, dict, last))));
     if (!last) {
       dictionary = Arrays.copyOfRange(input, length - DICTIONARY, length);
-      block = new byte[BLOCK];
+      byte[] next = spare.poll();
+      block = next != null ? next : new byte[BLOCK];
       fill = 0;
     }
     while (pending.size() > maxPending) {
@@ -103,7 +110,12 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
   }
 
+  private record Pending(byte[] input, Future<byte[]> result) {}
+
   private byte[] deflate(byte[] input, int length, byte[] dict, boolean last) {
+    if (incompressible(input, length)) {
+      return stored(input, length, last);
+    }
     Deflater d = deflaters.get();
     d.reset();
     if (dict != null) {
@@ -113,11 +125,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
     if (last) {
       d.finish();
     }
-    byte[] buf = new byte[length + length / 8 + 1024];
+    byte[] buf = scratch.get();
+    if (buf.length < length + length / 8 + 1024) {
+      buf = new byte[length + length / 8 + 1024];
+    }
     int n = 0;
     while (true) {
       if (n == buf.length) {
         buf = Arrays.copyOf(buf, buf.length * 2);
+        scratch.set(buf);
       }
       int got = d.deflate(buf, n, buf.length - n, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
       n += got;
@@ -127,10 +143,60 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
   }
 
+  /**
+   * Whether a block looks like random bytes (already compressed data, say): its byte entropy is
+   * within 0.01 bit of 8, where deflate can save at most about 0.1 % and zlib spends as long looking
+   * for matches as on text. Such a block is stored; the choice depends on the block alone, so the
+   * output stays reproducible.
+   */
+  static boolean incompressible(byte[] input, int length) {
+    if (length < 16 * 1024) {
+      return false; // too few bytes for the estimate to mean much
+    }
+    int[] counts = new int[256];
+    for (int i = 0; i < length; i++) {
+      counts[input[i] & 0xff]++;
+    }
+    double sum = 0;
+    for (int c : counts) {
+      if (c > 0) {
+        sum += c * Math.log(c);
+      }
+    }
+    double bitsPerByte = (Math.log(length) - sum / length) / Math.log(2);
+    return bitsPerByte > 7.99;
+  }
+
+  /**
+   * The block as deflate stored blocks (RFC 1951 §3.2.4). Every block starts byte-aligned (the
+   * previous one ended on a sync flush or on a stored block), so each header takes one byte.
+   */
+  private static byte[] stored(byte[] input, int length, boolean last) {
+    int max = 65535;
+    int blocks = Math.max(1, (length + max - 1) / max);
+    byte[] out = new byte[length + 5 * blocks];
+    int o = 0;
+    int off = 0;
+    for (int b = 0; b < blocks; b++) {
+      int n = Math.min(max, length - off);
+      out[o++] = (byte) (last && b == blocks - 1 ? 1 : 0); // BFINAL, BTYPE 00, padding
+      out[o++] = (byte) n;
+      out[o++] = (byte) (n >>> 8);
+      out[o++] = (byte) ~n;
+      out[o++] = (byte) (~n >>> 8);
+      System.arraycopy(input, off, out, o, n);
+      o += n;
+      off += n;
+    }
+    return out;
+  }
+
   private void writeOldest() throws IOException {
-    Future<byte[]> f = pending.poll();
+    Pending p = pending.poll();
     try {
-      out.write(f.get());
+      byte[] deflated = p.result().get();
+      spare.add(p.input()); // its deflate is done: the block can take new input
+      out.write(deflated);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while compressing");

@@ -72,9 +72,13 @@ public record TarEntry(
     if (size < 0 || (size > 0 && type != Type.FILE)) {
       throw new IllegalArgumentException("tar entry " + name + ": size " + size + " for a " + type);
     }
-    TreeMap<String, byte[]> copy = new TreeMap<>();
-    xattrs.forEach((k, v) -> copy.put(k, v.clone()));
-    xattrs = Collections.unmodifiableSortedMap(copy);
+    if (xattrs.isEmpty()) {
+      xattrs = Collections.emptySortedMap(); // most entries: no copy to make
+    } else {
+      TreeMap<String, byte[]> copy = new TreeMap<>();
+      xattrs.forEach((k, v) -> copy.put(k, v.clone()));
+      xattrs = Collections.unmodifiableSortedMap(copy);
+    }
   }
 
   /**

@@ -48,7 +48,7 @@ public final class TarInput {
       return null;
     }
     skipRest();
-    Map<String, byte[]> pax = new HashMap<>();
+    Map<String, byte[]> pax = Map.of(); // made only when a pax header comes: most entries have none
     String longName = null;
     String longLink = null;
     for (int guard = 0; guard < 64; guard++) {
@@ -66,7 +66,12 @@ public final class TarInput {
       String name = longName != null ? longName : headerName();
       current = name;
       switch (type) {
-        case 'x' -> pax.putAll(parsePax(readMeta(size)));
+        case 'x' -> {
+          if (pax.isEmpty()) {
+            pax = new HashMap<>();
+          }
+          pax.putAll(parsePax(readMeta(size)));
+        }
         case 'g' -> readMeta(size); // global defaults: no layer tool relies on them
         case 'L' -> longName = cString(readMeta(size));
         case 'K' -> longLink = cString(readMeta(size));
@@ -81,23 +86,35 @@ public final class TarInput {
 
   private TarEntry entry(char flag, long size, String name, String longLink, Map<String, byte[]> pax)
       throws IOException {
-    if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
-        || pax.containsKey("GNU.sparse.size")) {
-      throw malformed(name, "pax sparse entries are not supported");
-    }
-    if (pax.containsKey("path")) {
-      name = utf8(pax.get("path"));
-    }
     String link = longLink != null ? longLink : field(157, 100);
-    if (pax.containsKey("linkpath")) {
-      link = utf8(pax.get("linkpath"));
+    long uid;
+    long gid;
+    long mtime;
+    Map<String, byte[]> xattrs;
+    if (pax.isEmpty()) {
+      uid = number(108, 8);
+      gid = number(116, 8);
+      mtime = number(136, 12);
+      xattrs = Map.of();
+    } else {
+      if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
+          || pax.containsKey("GNU.sparse.size")) {
+        throw malformed(name, "pax sparse entries are not supported");
+      }
+      if (pax.containsKey("path")) {
+        name = utf8(pax.get("path"));
+      }
+      if (pax.containsKey("linkpath")) {
+        link = utf8(pax.get("linkpath"));
+      }
+      if (pax.containsKey("size")) {
+        size = decimal(name, "size", pax.get("size"));
+      }
+      uid = pax.containsKey("uid") ? decimal(name, "uid", pax.get("uid")) : number(108, 8);
+      gid = pax.containsKey("gid") ? decimal(name, "gid", pax.get("gid")) : number(116, 8);
+      mtime = pax.containsKey("mtime") ? seconds(name, pax.get("mtime")) : number(136, 12);
+      xattrs = xattrs(pax);
     }
-    if (pax.containsKey("size")) {
-      size = decimal(name, "size", pax.get("size"));
-    }
-    long uid = pax.containsKey("uid") ? decimal(name, "uid", pax.get("uid")) : number(108, 8);
-    long gid = pax.containsKey("gid") ? decimal(name, "gid", pax.get("gid")) : number(116, 8);
-    long mtime = pax.containsKey("mtime") ? seconds(name, pax.get("mtime")) : number(136, 12);
     int mode = (int) (number(100, 8) & 07777);
     TarEntry.Type type = switch (flag) {
       case '0', '\0', '7' -> TarEntry.Type.FILE;
@@ -115,6 +132,19 @@ public final class TarInput {
     if (type == TarEntry.Type.FILE && flag == '\0' && name.endsWith("/")) {
       type = TarEntry.Type.DIRECTORY; // pre-POSIX archives mark directories by the slash only
     }
+    long major = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE ? number(329, 8) : 0;
+    long minor = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE ? number(337, 8) : 0;
+    // Hardlinks, symlinks and others carry no content; a header that says otherwise is skipped over.
+    long contentSize = type == TarEntry.Type.FILE ? size : 0;
+    remaining = size;
+    padding = (BLOCK - size % BLOCK) % BLOCK;
+    current = name;
+    return new TarEntry(
+        stripName(name), type, mode, uid, gid, contentSize, mtime, link, major, minor, xattrs);
+  }
+
+  /** The xattrs pax records carry, as GNU tar / Go (SCHILY) and libarchive write them. */
+  private static Map<String, byte[]> xattrs(Map<String, byte[]> pax) {
     Map<String, byte[]> xattrs = new TreeMap<>();
     for (Map.Entry<String, byte[]> p : pax.entrySet()) {
       String key = p.getKey();
@@ -126,15 +156,7 @@ public final class TarInput {
         xattrs.putIfAbsent(xname, Base64.getDecoder().decode(utf8(p.getValue()).strip()));
       }
     }
-    long major = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE ? number(329, 8) : 0;
-    long minor = type == TarEntry.Type.CHAR_DEVICE || type == TarEntry.Type.BLOCK_DEVICE ? number(337, 8) : 0;
-    // Hardlinks, symlinks and others carry no content; a header that says otherwise is skipped over.
-    long contentSize = type == TarEntry.Type.FILE ? size : 0;
-    remaining = size;
-    padding = (BLOCK - size % BLOCK) % BLOCK;
-    current = name;
-    return new TarEntry(
-        stripName(name), type, mode, uid, gid, contentSize, mtime, link, major, minor, xattrs);
+    return xattrs;
   }
 
   private static String stripName(String name) {

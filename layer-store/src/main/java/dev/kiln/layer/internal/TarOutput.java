@@ -26,7 +26,9 @@ public final class TarOutput {
 
   private final OutputStream out;
   private final byte[] header = new byte[BLOCK];
-  private final byte[] buffer = new byte[128 * 1024];
+  /** Output is gathered here and handed on in large writes; file content is read straight in. */
+  private final byte[] buffer = new byte[512 * 1024];
+  private int fill;
   private boolean finished;
 
   /**
@@ -98,13 +100,16 @@ public final class TarOutput {
   private void copy(String name, InputStream content, long size) throws IOException {
     long left = size;
     while (left > 0) {
-      int n = content.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (fill == buffer.length) {
+        drain();
+      }
+      int n = content.read(buffer, fill, (int) Math.min(buffer.length - fill, left));
       if (n < 0) {
         throw new IOException(
             "tar entry " + name + ": content ended after " + (size - left) + " of " + size
                 + " bytes (file changed while the layer was written?)");
       }
-      out.write(buffer, 0, n);
+      fill += n;
       left -= n;
     }
     pad(size);
@@ -114,7 +119,7 @@ public final class TarOutput {
     int rest = (int) (size % BLOCK);
     if (rest != 0) {
       Arrays.fill(header, (byte) 0);
-      out.write(header, 0, BLOCK - rest);
+      emit(header, 0, BLOCK - rest);
     }
   }
 
@@ -140,8 +145,9 @@ public final class TarOutput {
       paxName = Arrays.copyOf(paxName, 100);
     }
     writeHeader(paxName, 'x', 0644, 0, 0, body.size(), 0, new byte[0], 0, 0);
-    body.writeTo(out);
-    pad(body.size());
+    byte[] bytes = body.toByteArray();
+    emit(bytes, 0, bytes.length);
+    pad(bytes.length);
   }
 
   private static String asciiOnly(String s) {
@@ -185,7 +191,27 @@ public final class TarOutput {
       sum += b & 0xff;
     }
     octal(sum, 148, 7); // six digits and a NUL, then the space already there
-    out.write(header);
+    emit(header, 0, BLOCK);
+  }
+
+  private void emit(byte[] b, int off, int len) throws IOException {
+    while (len > 0) {
+      if (fill == buffer.length) {
+        drain();
+      }
+      int n = Math.min(len, buffer.length - fill);
+      System.arraycopy(b, off, buffer, fill, n);
+      fill += n;
+      off += n;
+      len -= n;
+    }
+  }
+
+  private void drain() throws IOException {
+    if (fill > 0) {
+      out.write(buffer, 0, fill);
+      fill = 0;
+    }
   }
 
   private void octal(long value, int offset, int length) {
@@ -208,7 +234,8 @@ public final class TarOutput {
   }
 
   /**
-   * Writes the two zero blocks that end the archive and flushes. Does not close the stream.
+   * Writes the two zero blocks that end the archive, hands on what is buffered and flushes. Does
+   * not close the stream.
    *
    * @throws IOException when writing fails
    */
@@ -216,8 +243,9 @@ public final class TarOutput {
     if (!finished) {
       finished = true;
       Arrays.fill(header, (byte) 0);
-      out.write(header);
-      out.write(header);
+      emit(header, 0, BLOCK);
+      emit(header, 0, BLOCK);
+      drain();
       out.flush();
     }
   }

@@ -1,6 +1,5 @@
 package dev.kiln.layer.internal;
 
-import com.github.luben.zstd.ZstdInputStream;
 import dev.kiln.layer.Compression;
 import dev.kiln.oci.Digest;
 import java.io.BufferedInputStream;
@@ -44,7 +43,7 @@ public final class Uncompressed implements Closeable {
     head.reset();
     InputStream plain = switch (Compression.detect(magic, got)) {
       case GZIP -> new GZIPInputStream(head, 64 * 1024);
-      case ZSTD -> new BufferedInputStream(new ZstdInputStream(head), 128 * 1024);
+      case ZSTD -> ZstdStreams.input(head);
       case NONE -> head;
     };
     BoundedInputStream bounded = new BoundedInputStream(plain, maxBytes, maxRatio, compressed::count);

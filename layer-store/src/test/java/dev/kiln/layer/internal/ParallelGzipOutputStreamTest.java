@@ -54,4 +54,32 @@ class ParallelGzipOutputStreamTest {
     String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     org.junit.jupiter.api.Assertions.assertEquals(0, p.waitFor(), msg);
   }
+
+  /** Random blocks (stored) between text blocks (deflated), ending on a random one: one stream. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void randomBlocksAreStoredAndTheStreamStillInflates(int threads) throws IOException, InterruptedException {
+    int block = 128 * 1024;
+    byte[] data = new byte[7 * block + 70_000];
+    Random r = new Random(7);
+    r.nextBytes(data);
+    for (int b : new int[] {1, 2, 5}) {
+      for (int i = b * block; i < (b + 1) * block; i++) {
+        data[i] = (byte) "kiln layer text ".charAt(i % 16);
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertTrue(ParallelGzipOutputStream.incompressible(data, block));
+    org.junit.jupiter.api.Assertions.assertFalse(ParallelGzipOutputStream.incompressible(data, 2 * block));
+    byte[] gz = gzip(data, threads, 50_000);
+    try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+    // stored: the random part costs its own size plus 5 bytes per 64 KiB, no more
+    org.junit.jupiter.api.Assertions.assertTrue(gz.length < 5 * block + 70_000 + 1024, "size " + gz.length);
+    Process p = new ProcessBuilder("gzip", "-t").redirectErrorStream(true).start();
+    p.getOutputStream().write(gz);
+    p.getOutputStream().close();
+    String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    org.junit.jupiter.api.Assertions.assertEquals(0, p.waitFor(), msg);
+  }
 }
