@@ -32,7 +32,9 @@ public final class LayerBench {
       case "make" -> make(Path.of(args[1]), Long.parseLong(args[2]) << 20);
       case "write" -> write(Compression.parse(args[1]), Path.of(args[2]), Path.of(args[3]));
       case "apply" -> apply(Path.of(args[1]), Path.of(args[2]));
-      default -> throw new IllegalArgumentException("make DIR MIB | write gzip|zstd|none TREE OUT | apply BLOB DIR");
+      case "train" -> train(Path.of(args[1]));
+      default -> throw new IllegalArgumentException(
+          "make DIR MIB | write gzip|zstd|none TREE OUT | apply BLOB DIR | train WORKDIR");
     }
   }
 
@@ -68,6 +70,20 @@ public final class LayerBench {
       }
     }
     System.out.println(file + " text files, 4 random files");
+  }
+
+  /**
+   * The AOT cache's training run (the kiln launcher records one too): every path the bench times,
+   * once, on a small tree of its own, so that no measured run trains on the data it is timed on.
+   */
+  private static void train(Path work) throws IOException {
+    Path tree = work.resolve("tree");
+    make(tree, 16L << 20);
+    for (Compression c : new Compression[] {Compression.GZIP, Compression.ZSTD, Compression.NONE}) {
+      write(c, tree, work.resolve("layer." + c));
+      Path into = Files.createDirectories(work.resolve("apply-" + c));
+      apply(work.resolve("layer." + c), into);
+    }
   }
 
   private static void write(Compression c, Path tree, Path out) throws IOException {
