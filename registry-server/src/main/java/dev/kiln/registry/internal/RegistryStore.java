@@ -231,7 +231,8 @@ public final class RegistryStore {
       long written = 0;
       boolean ok = false;
       try (OutputStream out = driver.append(data)) {
-        byte[] buffer = new byte[BUFFER];
+        // A small layer's known length sizes the buffer: 2,000 of them allocate 4 MiB, not 512.
+        byte[] buffer = new byte[length >= 0 ? Math.clamp(length, 1, BUFFER) : BUFFER];
         for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
           out.write(buffer, 0, n);
           session.digester.update(buffer, 0, n);
