@@ -37,7 +37,7 @@ public final class RegistryCommand {
 
   /** The options serve and gc share. */
   static final class Storage {
-    @Option(names = "--config", paramLabel = "FILE", description = "JSON config file.")
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file, YAML or JSON.")
     Path config;
 
     @Option(names = "--root", paramLabel = "DIR", description = "Storage directory (default ./registry).")

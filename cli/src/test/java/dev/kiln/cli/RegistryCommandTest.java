@@ -72,4 +72,14 @@ final class RegistryCommandTest {
     assertEquals(2, cfg.exit());
     assertTrue(cfg.err().contains("missing.json"), cfg.err());
   }
+
+  @Test
+  void serveNamesTheLineOfAMalformedYamlConfig() throws Exception {
+    Path file = temp.resolve("registry.yaml");
+    Files.writeString(file, "addr: 127.0.0.1:0\nauth: [basic\n");
+    Result r = run("", "registry", "serve", "--config", file.toString());
+    assertEquals(2, r.exit());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    assertTrue(r.err().contains(file + ":3: malformed YAML: "), r.err());
+  }
 }

@@ -1,8 +1,12 @@
 package dev.kiln.registry;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +16,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Everything a registry server is started with. Build one with {@link #builder(Path)}, optionally
- * from a JSON file ({@link Builder#file(Path)}, format in registry-server/README.md), then override
- * single settings as command-line flags do.
+ * from a YAML or JSON file ({@link Builder#file(Path)}, format in registry-server/README.md), then
+ * override single settings as command-line flags do.
  *
  * @param host the address to listen on
  * @param port the port, 0 for any free one
@@ -150,25 +155,45 @@ public record RegistryConfig(
     }
 
     /**
-     * Applies a JSON config file; later builder calls override it.
+     * Applies a config file, YAML or JSON (by extension: {@code .yaml}/{@code .yml} or {@code
+     * .json}; otherwise JSON when it starts with <code>{</code>); later builder calls override it.
+     * The format is in registry-server/README.md.
      *
      * @param file the file
      * @return this
-     * @throws IOException when unreadable, malformed, or a setting is invalid (the message names
-     *     the file and setting)
+     * @throws IOException when unreadable, malformed (the message names the file and line), or a
+     *     setting is invalid (the message names the file and setting)
      */
     public Builder file(Path file) throws IOException {
-      JsonNode o;
+      byte[] bytes;
       try {
-        o = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()
-            .readTree(Files.readAllBytes(file));
-      } catch (com.fasterxml.jackson.core.JacksonException e) {
-        throw new IOException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+        bytes = Files.readAllBytes(file);
       } catch (java.nio.file.NoSuchFileException e) {
         throw new IOException(file + ": no such config file", e);
       }
+      boolean yaml = isYaml(file, bytes);
+      JsonNode o;
+      try {
+        ObjectMapper mapper = yaml
+            ? YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()
+            : JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+        o = mapper.readTree(bytes);
+      } catch (JacksonException e) {
+        JsonLocation at = e.getLocation();
+        int line = at != null ? at.getLineNr() : -1;
+        String why = e.getOriginalMessage();
+        // SnakeYAML's message spans lines (context, problem, a copy of the text) and Jackson's
+        // location is the context's start: the problem and where it is make the one line.
+        if (e.getCause() instanceof MarkedYAMLException m && m.getProblemMark() != null) {
+          line = m.getProblemMark().getLine() + 1;
+          why = m.getProblem() + (m.getContext() != null ? " (" + m.getContext() + ")" : "");
+        }
+        why = why.strip().lines().findFirst().orElse("unreadable");
+        throw new IOException(file + (line > 0 ? ":" + line : "") + ": malformed "
+            + (yaml ? "YAML" : "JSON") + ": " + why, e);
+      }
       if (o == null || !o.isObject()) {
-        throw new IOException(file + ": the config must be a JSON object");
+        throw new IOException(file + ": the config must be a mapping of settings");
       }
       try {
         Path base = file.toAbsolutePath().getParent();
@@ -245,6 +270,19 @@ public record RegistryConfig(
       } catch (IllegalArgumentException e) {
         throw new IOException(file + ": " + e.getMessage(), e);
       }
+    }
+
+    // By extension; without a known one, JSON when the text opens with '{', else YAML.
+    private static boolean isYaml(Path file, byte[] bytes) {
+      String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+      if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+        return true;
+      }
+      if (name.endsWith(".json")) {
+        return false;
+      }
+      String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8).stripLeading();
+      return !text.startsWith("{");
     }
 
     /**

@@ -44,7 +44,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class RegistryStore {
   private static final JsonMapper JSON = new JsonMapper();
   private static final int LINK_CAP = 64 * 1024;
-  private static final int BUFFER = 64 * 1024;
+  // Uploads arrive in pieces of Undertow's 16 KiB buffers; gathering 256 KiB before each file write
+  // cut the write(2) calls of a 500 MiB upload from 32,000 to 2,000.
+  private static final int BUFFER = 256 * 1024;
 
   private final StorageDriver driver;
   private final Clock clock;
@@ -229,8 +231,9 @@ public final class RegistryStore {
       long written = 0;
       boolean ok = false;
       try (OutputStream out = driver.append(data)) {
-        byte[] buffer = new byte[BUFFER];
-        for (int n; (n = in.read(buffer)) != -1; ) {
+        // A small layer's known length sizes the buffer: 2,000 of them allocate 4 MiB, not 512.
+        byte[] buffer = new byte[length >= 0 ? Math.clamp(length, 1, BUFFER) : BUFFER];
+        for (int n; (n = in.readNBytes(buffer, 0, buffer.length)) > 0; ) {
           out.write(buffer, 0, n);
           session.digester.update(buffer, 0, n);
           written += n;

@@ -60,8 +60,9 @@ public interface StorageDriver {
   Optional<FileChannel> channel(String path, long offset) throws IOException;
 
   /**
-   * Opens an object for appending, creating it when absent; the caller closes the stream, which
-   * forces the bytes to stable storage on close.
+   * Opens an object for appending, creating it when absent; the caller closes the stream. The bytes
+   * reach stable storage by {@link #move} at the latest (a crash may lose an unpublished tail,
+   * which the upload's size then no longer counts).
    *
    * @param path the object
    * @return the stream
@@ -105,8 +106,8 @@ public interface StorageDriver {
   List<String> list(String path) throws IOException;
 
   /**
-   * Moves an object atomically; when the target exists already the source is dropped (content
-   * addressing makes the two equal).
+   * Moves an object atomically, its bytes forced to stable storage first; when the target exists
+   * already the source is dropped (content addressing makes the two equal).
    *
    * @param from the source
    * @param to the target
