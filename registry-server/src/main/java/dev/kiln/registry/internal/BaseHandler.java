@@ -6,10 +6,7 @@ import io.undertow.server.HttpServerExchange;
 final class BaseHandler implements OciRouter.ResourceHandler {
   @Override
   public void handle(HttpServerExchange exchange, Route route) throws Exception {
-    String m = exchange.getRequestMethod().toString();
-    if (!m.equals("GET") && !m.equals("HEAD")) {
-      throw OciRouter.unsupported(exchange);
-    }
+    OciRouter.requireRead(exchange);
     Http.send(exchange, 200, "application/json", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 }

@@ -18,10 +18,7 @@ final class CatalogHandler implements OciRouter.ResourceHandler {
 
   @Override
   public void handle(HttpServerExchange exchange, Route route) throws Exception {
-    String m = exchange.getRequestMethod().toString();
-    if (!m.equals("GET") && !m.equals("HEAD")) {
-      throw OciRouter.unsupported(exchange);
-    }
+    OciRouter.requireRead(exchange);
     var page = TagsHandler.Pages.page(exchange, context.store().repositories(), "/v2/_catalog");
     Http.json(exchange, 200, "application/json", Map.of("repositories", page));
   }

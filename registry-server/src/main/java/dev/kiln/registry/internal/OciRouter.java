@@ -84,4 +84,17 @@ public final class OciRouter implements HttpHandler {
     return new OciException(ErrorCode.UNSUPPORTED, exchange.getRequestMethod() + " is not supported on "
         + exchange.getRequestPath());
   }
+
+  /**
+   * Refuses every method but GET and HEAD, for the read-only resources.
+   *
+   * @param exchange the request
+   * @throws OciException UNSUPPORTED, 405, for another method
+   */
+  static void requireRead(HttpServerExchange exchange) throws OciException {
+    String m = exchange.getRequestMethod().toString();
+    if (!m.equals("GET") && !m.equals("HEAD")) {
+      throw unsupported(exchange);
+    }
+  }
 }

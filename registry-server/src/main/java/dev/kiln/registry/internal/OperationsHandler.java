@@ -14,10 +14,7 @@ final class OperationsHandler implements OciRouter.ResourceHandler {
 
   @Override
   public void handle(HttpServerExchange exchange, Route route) throws Exception {
-    String m = exchange.getRequestMethod().toString();
-    if (!m.equals("GET") && !m.equals("HEAD")) {
-      throw OciRouter.unsupported(exchange);
-    }
+    OciRouter.requireRead(exchange);
     if (route.kind() == Route.Kind.METRICS) {
       Http.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
           context.metrics().render().getBytes(UTF_8));

@@ -24,10 +24,7 @@ final class ReferrersHandler implements OciRouter.ResourceHandler {
 
   @Override
   public void handle(HttpServerExchange exchange, Route route) throws Exception {
-    String m = exchange.getRequestMethod().toString();
-    if (!m.equals("GET") && !m.equals("HEAD")) {
-      throw OciRouter.unsupported(exchange);
-    }
+    OciRouter.requireRead(exchange);
     Digest subject = Http.digest(route.reference());
     Optional<String> artifactType = Http.query(exchange, "artifactType");
     ObjectNode index = Http.JSON.createObjectNode().put("schemaVersion", 2)

@@ -24,10 +24,7 @@ final class TagsHandler implements OciRouter.ResourceHandler {
 
   @Override
   public void handle(HttpServerExchange exchange, Route route) throws Exception {
-    String m = exchange.getRequestMethod().toString();
-    if (!m.equals("GET") && !m.equals("HEAD")) {
-      throw OciRouter.unsupported(exchange);
-    }
+    OciRouter.requireRead(exchange);
     String repository = route.repository();
     if (!context.store().exists(repository)) {
       throw new OciException(ErrorCode.NAME_UNKNOWN, ErrorCode.NAME_UNKNOWN.status(),
