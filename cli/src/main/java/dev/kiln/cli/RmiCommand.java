@@ -55,14 +55,18 @@ public final class RmiCommand implements Callable<Integer> {
       GcReport report = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(), Duration.ZERO,
           Duration.ofSeconds(5)).collect(false);
       out.println("Deleted: " + report.blobsRemoved() + " blobs, " + Units.bytes(report.bytesRemoved()));
-      // Their unpacked layers too, now, as docker rmi does: those no other image or container uses.
+    } catch (IOException busy) {
+      // A writer holds the store; its blobs are not ours to judge now.
+      out.println("Deleted: 0 blobs (store busy; run 'kiln system gc' later)");
+    }
+    // Their unpacked layers too, now, as docker rmi does: those no other image or container uses.
+    try {
       UnpackedLayers.SweepReport u = SystemGcCommand.sweepUnpacked(spec, store, layers::contains, Duration.ZERO, false);
       if (u.removed() > 0) {
         out.println("Deleted: " + u.removed() + " unpacked layers, " + Units.bytes(u.bytesRemoved()));
       }
-    } catch (IOException busy) {
-      // A writer holds the store; its blobs are not ours to judge now.
-      out.println("Deleted: 0 blobs (store busy; run 'kiln system gc' later)");
+    } catch (IOException e) {
+      out.println("Deleted: 0 unpacked layers (" + e.getMessage() + "; run 'kiln system gc' later)");
     }
     return 0;
   }

@@ -37,7 +37,7 @@ public final class SystemGcCommand implements Callable<Integer> {
   // The same syntax as 'kiln registry gc --grace'.
   @Option(names = "--grace", paramLabel = "DURATION", description = "Spare unpacked layers unpacked within "
       + "this (default 1h): a pull or build still running may not have tagged its image yet.")
-  String grace = "1h";
+  String grace;
 
   /** What {@code --grace} defaults to, and what {@code system df} counts as reclaimable with. */
   static final Duration DEFAULT_GRACE = Duration.ofHours(1);
@@ -46,14 +46,22 @@ public final class SystemGcCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Writers hold the store's gc lock shared until they have tagged, so no grace period is needed;
     // wait a while for them to finish.
+    // a bad --grace is refused before anything is deleted
+    Duration spare;
+    try {
+      spare = grace == null ? DEFAULT_GRACE : RegistryConfig.Builder.duration(grace);
+    } catch (IllegalArgumentException e) {
+      throw new CliException("--grace: " + e.getMessage());
+    }
     LayoutImageStore store = system.kiln.store();
     // The build cache's layers are roots too: a later build reuses them.
     GcReport r = new GarbageCollector(store, List.of(BuildEngine.cacheRoots(store)), Clock.systemUTC(),
         Duration.ZERO, Duration.ofSeconds(60)).collect(dryRun);
-    UnpackedLayers.SweepReport u = sweepUnpacked(spec, store, d -> true, RegistryConfig.Builder.duration(grace), dryRun);
     spec.commandLine().getOut().println((dryRun ? "Would delete " : "Deleted ") + r.blobsRemoved()
         + " blobs, " + Units.bytes(r.bytesRemoved()) + "; kept " + r.blobsKept() + " blobs, "
         + Units.bytes(r.bytesKept()));
+    spec.commandLine().getOut().flush();
+    UnpackedLayers.SweepReport u = sweepUnpacked(spec, store, d -> true, spare, dryRun);
     spec.commandLine().getOut().println((dryRun ? "Would delete " : "Deleted ") + u.removed()
         + " unpacked layers, " + Units.bytes(u.bytesRemoved()) + "; kept " + u.kept());
     return 0;

@@ -49,6 +49,13 @@ class SystemGcIT {
     assertEquals(127, kiln("run", "--rm", "other", "/no-such-command").code());
     assertEquals(2, unpackedLayers());
 
+    // a bad --grace is refused before anything is collected
+    Result badGrace = kiln("system", "gc", "--grace", "soon");
+    assertEquals(Main.EXIT_ERROR, badGrace.code());
+    assertTrue(badGrace.err().startsWith("kiln: --grace: duration 'soon'"), badGrace.err());
+    assertEquals("", badGrace.out());
+    assertEquals(2, unpackedLayers());
+
     // both images tagged: nothing goes
     assertTrue(kiln("system", "gc", "--grace", "0s").out().contains("Deleted 0 unpacked layers"));
     // rmi frees its image's unpacked layers at once, as docker rmi does
