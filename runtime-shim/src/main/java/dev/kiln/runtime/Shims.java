@@ -32,8 +32,8 @@ final class Shims {
     }
     // Every container start comes here: name the extracted copy by the jar entry's CRC and size,
     // which the jar's directory holds, rather than inflating and hashing the binary each time.
+    // (the cached JarFile: closing no stream of our own must leave no descriptor open)
     URLConnection c = url.openConnection();
-    c.setUseCaches(false);
     String id = c instanceof JarURLConnection jar ? entryId(jar.getJarEntry()) : null;
     Path target = id == null ? null : binDir.resolve("kiln-shim-" + id);
     if (target != null && Files.isExecutable(target)) {
