@@ -74,6 +74,20 @@ class LayoutImageStoreTest {
   }
 
   @Test
+  void taggingWithTheTagAnImageAlreadyHasLeavesTheIndexAlone() throws IOException {
+    LayoutImageStore store = LayoutImageStore.open(dir);
+    Descriptor one = TestImages.oneLayer(store, "app:1", Map.of("a", "1"), false);
+    Path index = dir.resolve("index.json");
+    Object inode = Files.getAttribute(index, "unix:ino");
+    store.tag(ref("app:1"), one);
+    // every write of index.json is a new file renamed into place: the same inode means no write
+    assertEquals(inode, Files.getAttribute(index, "unix:ino"));
+    store.tag(ref("app:2"), one);
+    assertNotEquals(inode, Files.getAttribute(index, "unix:ino"));
+    assertEquals(2, store.list().size());
+  }
+
+  @Test
   void unknownNamesAreManifestUnknown() throws IOException {
     LayoutImageStore store = LayoutImageStore.open(dir);
     ManifestUnknownException e =
