@@ -107,7 +107,7 @@ final class Fixtures {
       b.append(String.format("type=%o mode=%o uid=%d gid=%d", a.type(), a.mode() & 07777, a.uid(), a.gid()));
       if (a.isFile()) {
         b.append(" size=").append(a.size()).append(" sha=")
-            .append(Digests.sha256(Files.readAllBytes(p)).encoded(), 0, 12);
+            .append(content(p).encoded(), 0, 12);
         if (a.nlink() > 1) {
           String first = firstByInode.putIfAbsent(a.ino(), rel);
           b.append(" linkgroup=").append(first == null ? rel : first);
@@ -131,6 +131,13 @@ final class Fixtures {
       out.put(rel, b.toString());
     }
     return out;
+  }
+
+  /** Returns the digest of a file's content, read as a stream (sparse files may be large). */
+  static dev.kiln.oci.Digest content(Path file) throws IOException {
+    try (var in = Files.newInputStream(file)) {
+      return Digests.of("sha256", in);
+    }
   }
 
   /** Writes a directory as a layer with the given options, returning the blob's bytes. */

@@ -115,19 +115,169 @@ class HostileLayerTest {
 
   @TestFactory
   Stream<DynamicTest> hostileLayersAreRefusedAndTouchNothingOutside() {
-    return corpus().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-      Path box = prepare(c.name());
-      SortedMap<String, String> before = around(box);
-      byte[] layer = tar(c.items());
-      LayerRejectedException e = assertThrows(LayerRejectedException.class,
-          () -> new LayerApplier(ApplyOptions.defaults())
-              .apply(new ByteArrayInputStream(layer), box.resolve("target")));
-      assertEquals(c.offender(), e.entry(), e.getMessage());
-      assertTrue(e.getMessage().contains(c.offender()), e.getMessage());
-      Native_fixTargetMtime(box);
-      assertEquals(before, around(box), "nothing outside the target changed");
-      assertEquals("precious\n", Files.readString(box.resolve("outside/sentinel")));
-    }));
+    return corpus().stream().map(c -> DynamicTest.dynamicTest(c.name(),
+        () -> assertRefused(c.name(), tar(c.items()), c.offender(), null)));
+  }
+
+  /**
+   * Applies a layer that must be refused naming {@code offender} (and, when given, saying {@code
+   * why}), and checks that nothing outside the target changed.
+   */
+  private void assertRefused(String name, byte[] layer, String offender, String why) throws IOException {
+    Path box = prepare(name);
+    SortedMap<String, String> before = around(box);
+    LayerRejectedException e = assertThrows(LayerRejectedException.class,
+        () -> new LayerApplier(ApplyOptions.defaults())
+            .apply(new ByteArrayInputStream(layer), box.resolve("target")));
+    assertEquals(offender, e.entry(), e.getMessage());
+    assertTrue(e.getMessage().contains(offender), e.getMessage());
+    if (why != null) {
+      assertTrue(e.getMessage().contains(why), e.getMessage());
+    }
+    Native_fixTargetMtime(box);
+    assertEquals(before, around(box), "nothing outside the target changed");
+    assertEquals("precious\n", Files.readString(box.resolve("outside/sentinel")));
+  }
+
+  // Sparse files, built block by block here: TarOutput only writes honest maps.
+
+  /** One ustar header block; {@code gnu} gives the old GNU magic that type 'S' entries carry. */
+  private static byte[] header(String name, char type, long size, boolean gnu) {
+    byte[] h = new byte[512];
+    byte[] n = name.getBytes(StandardCharsets.UTF_8);
+    System.arraycopy(n, 0, h, 0, n.length);
+    putOctal(h, 100, 8, 0644);
+    putOctal(h, 108, 8, 0);
+    putOctal(h, 116, 8, 0);
+    putOctal(h, 124, 12, size);
+    putOctal(h, 136, 12, Fixtures.MTIME);
+    h[156] = (byte) type;
+    byte[] magic = (gnu ? "ustar  \0" : "ustar\u000000").getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(magic, 0, h, 257, 8);
+    return h;
+  }
+
+  private static void putOctal(byte[] h, int offset, int length, long value) {
+    byte[] digits = String.format("%0" + (length - 1) + "o", value).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(digits, 0, h, offset, length - 1);
+  }
+
+  /** Appends a block (checksummed when it is a header) and its body padded to whole blocks. */
+  private static void block(ByteArrayOutputStream out, byte[] header, byte[] body) {
+    fixChecksum(header, 0);
+    out.writeBytes(header);
+    out.writeBytes(body);
+    out.writeBytes(new byte[(512 - body.length % 512) % 512]);
+  }
+
+  /** A layer of one pax-described file "sparse" whose stored content is {@code body}. */
+  private static byte[] paxSparse(List<String> records, byte[] body) {
+    StringBuilder pax = new StringBuilder();
+    for (String r : records) {
+      int rest = r.length() + 2; // " record\n", ASCII
+      int len = rest + Integer.toString(rest).length();
+      if (Integer.toString(len).length() != Integer.toString(rest).length()) {
+        len++;
+      }
+      pax.append(len).append(' ').append(r).append('\n');
+    }
+    byte[] paxBytes = pax.toString().getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    block(out, header("PaxHeaders.0/sparse", 'x', paxBytes.length, false), paxBytes);
+    block(out, header("GNUSparseFile.0/sparse", '0', body.length, false), body);
+    out.writeBytes(new byte[1024]);
+    return out.toByteArray();
+  }
+
+  /** A sparse 1.0 layer: the map text padded to a block, then {@code data}. */
+  private static byte[] sparse10(long realSize, String map, int data) {
+    byte[] m = map.getBytes(StandardCharsets.US_ASCII);
+    byte[] body = new byte[(m.length + 511) / 512 * 512 + data];
+    System.arraycopy(m, 0, body, 0, m.length);
+    Arrays.fill(body, body.length - data, body.length, (byte) 'd');
+    return paxSparse(List.of("GNU.sparse.major=1", "GNU.sparse.minor=0", "GNU.sparse.name=sparse",
+        "GNU.sparse.realsize=" + realSize), body);
+  }
+
+  /** An old GNU sparse ('S') layer with one segment in the header. */
+  private static byte[] oldGnuSparse(long realSize, long offset, long length, int data) {
+    byte[] h = header("sparse", 'S', data, true);
+    putOctal(h, 386, 12, offset);
+    putOctal(h, 398, 12, length);
+    putOctal(h, 483, 12, realSize);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    block(out, h, new byte[data]);
+    out.writeBytes(new byte[1024]);
+    return out.toByteArray();
+  }
+
+  private record SparseCase(String name, byte[] layer, String why) {}
+
+  private static List<SparseCase> sparseCorpus() {
+    return List.of(
+        new SparseCase("segment-past-realsize", sparse10(1000, "1\n2000\n10\n", 10), "ends past"),
+        new SparseCase("segment-ends-past-realsize", sparse10(1000, "1\n995\n10\n", 10), "ends past"),
+        new SparseCase("overlapping-segments", sparse10(10_000, "2\n0\n600\n500\n10\n", 610), "overlaps"),
+        new SparseCase("segments-out-of-order", sparse10(10_000, "2\n5000\n10\n0\n10\n", 20), "overlaps"),
+        new SparseCase("more-data-than-the-map-declares", sparse10(10_000, "1\n0\n10\n", 600), "declares"),
+        new SparseCase("less-data-than-the-map-declares", sparse10(10_000, "1\n0\n1000\n", 10), "declares"),
+        new SparseCase("huge-segment-count", sparse10(10_000, "99999999999\n", 0), "segments"),
+        new SparseCase("segment-count-past-the-data", sparse10(10_000, "200\n" + "1\n".repeat(254), 0),
+            "runs past"), // a full block of map and no more: the count asks for more numbers
+        new SparseCase("garbage-in-the-map", sparse10(10_000, "1\n0x10\n5\n", 5), "bad number"),
+        new SparseCase("number-overflowing-a-long", sparse10(10_000, "1\n99999999999999999999999\n5\n", 5),
+            "bad number"),
+        new SparseCase("terabyte-realsize-beyond-the-bound", sparse10(1L << 40, "1\n0\n10\n", 10), "bound"),
+        new SparseCase("unknown-sparse-version",
+            paxSparse(List.of("GNU.sparse.major=2", "GNU.sparse.minor=0", "GNU.sparse.name=sparse",
+                "GNU.sparse.realsize=100"), new byte[0]), "not supported"),
+        new SparseCase("pax-0.1-odd-map", paxSparse(List.of("GNU.sparse.size=100",
+            "GNU.sparse.map=0,10,20", "GNU.sparse.name=sparse"), new byte[10]), "even count"),
+        new SparseCase("pax-0.1-past-realsize", paxSparse(List.of("GNU.sparse.size=100",
+            "GNU.sparse.map=90,20", "GNU.sparse.name=sparse"), new byte[20]), "ends past"),
+        new SparseCase("pax-0.1-negative", paxSparse(List.of("GNU.sparse.size=100",
+            "GNU.sparse.map=-5,10", "GNU.sparse.name=sparse"), new byte[10]), "negative"),
+        new SparseCase("pax-0.0-records-out-of-order", paxSparse(List.of("GNU.sparse.size=100",
+            "GNU.sparse.numblocks=1", "GNU.sparse.numbytes=10", "GNU.sparse.offset=0",
+            "path=sparse"), new byte[10]), "out-of-order"),
+        new SparseCase("old-gnu-segment-past-realsize", oldGnuSparse(100, 04000, 8, 8), "ends past"),
+        new SparseCase("old-gnu-more-data-than-declared", oldGnuSparse(100, 0, 8, 600), "declares"));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> lyingSparseMapsAreRefusedAndTouchNothingOutside() {
+    return sparseCorpus().stream().map(c -> DynamicTest.dynamicTest(c.name(),
+        () -> assertRefused("sparse-" + c.name(), c.layer(), "sparse", c.why())));
+  }
+
+  @Test
+  void honestHandMadeSparseMapsApply() throws IOException {
+    // Controls for the corpus above: the same builders with honest maps apply, so each refusal
+    // comes from the lie. And a 1 TiB hole is no bomb once the bound allows the size: it costs no
+    // disk.
+    byte[][] honest = {
+        sparse10(10_000, "2\n0\n600\n5000\n10\n", 610),
+        paxSparse(List.of("GNU.sparse.size=10000", "GNU.sparse.map=0,600,5000,10",
+            "GNU.sparse.name=sparse"), new byte[610]),
+        paxSparse(List.of("GNU.sparse.size=10000", "GNU.sparse.numblocks=2", "GNU.sparse.offset=0",
+            "GNU.sparse.numbytes=600", "GNU.sparse.offset=5000", "GNU.sparse.numbytes=10", "path=sparse"),
+            new byte[610]),
+        oldGnuSparse(10_000, 5000, 610, 610)};
+    for (int i = 0; i < honest.length; i++) {
+      Path box = prepare("honest-" + i);
+      new LayerApplier(ApplyOptions.defaults()).apply(new ByteArrayInputStream(honest[i]), box.resolve("target"));
+      assertEquals(10_000, Files.size(box.resolve("target/sparse")), "case " + i);
+    }
+    Path box = prepare("terabyte-hole");
+    new LayerApplier(ApplyOptions.defaults().withBounds(2L << 40, 1000))
+        .apply(new ByteArrayInputStream(sparse10(1L << 40, "1\n0\n10\n", 10)), box.resolve("target"));
+    Path big = box.resolve("target/sparse");
+    assertEquals(1L << 40, Files.size(big));
+    assertTrue(dev.kiln.layer.internal.FileAttrs.read(big).blocks() < 1024, "the hole takes no disk");
+    try (var in = Files.newInputStream(big)) {
+      assertEquals("dddddddddd", new String(in.readNBytes(10), StandardCharsets.US_ASCII));
+    }
+    Files.delete(big);
   }
 
   // The target directory's own mtime legitimately changes; everything else must not.

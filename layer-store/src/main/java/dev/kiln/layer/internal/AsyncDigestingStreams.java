@@ -1,40 +1,12 @@
 package dev.kiln.layer.internal;
 
-import dev.kiln.oci.ReadThroughInputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 
-/** Streams that feed an {@link AsyncDigester} with every byte passing through them. */
+/** A stream that feeds an {@link AsyncDigester} with every byte passing through it. */
 public final class AsyncDigestingStreams {
   private AsyncDigestingStreams() {}
-
-  /**
-   * Wraps an input stream; closing closes it.
-   *
-   * @param in the stream
-   * @param digester receives every byte read
-   * @return the wrapper
-   */
-  public static InputStream input(InputStream in, AsyncDigester digester) {
-    return new ReadThroughInputStream(in) {
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        int n = in.read(b, off, len);
-        if (n > 0) {
-          digester.update(b, off, n);
-        }
-        return n;
-      }
-    };
-  }
 
   /**
    * Wraps an output stream; closing closes it.

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,7 @@ public final class EntryEmitter {
   private final TarOutput tar;
   private final LayerOptions options;
   private final Map<Long, Map<Long, String>> linksByDevice = new HashMap<>();
+  private byte[] scanBuffer; // made on the first file with holes
 
   /**
    * Creates an emitter.
@@ -72,8 +74,16 @@ public final class EntryEmitter {
       e = e.withDevice(Native.major(a.rdev()), Native.minor(a.rdev()));
     }
     if (type == TarEntry.Type.FILE && a.size() > 0) {
-      try (InputStream in = new FileContent(path)) {
-        tar.put(e, in);
+      try (FileContent in = new FileContent(path)) {
+        // Only a file with fewer blocks than its size needs is looked at for holes: the others pay
+        // nothing. A file whose holes all turn out to hold data is written whole, as it would be
+        // from a file system without holes.
+        SparseMap map = a.mayBeSparse() ? in.findData(a.size(), scanBuffer()) : null;
+        if (map != null && map.hasHoles()) {
+          tar.putSparse(e, map, in.segments(map));
+        } else {
+          tar.put(e, in);
+        }
       }
     } else {
       tar.put(e, null);
@@ -112,7 +122,11 @@ public final class EntryEmitter {
       TarEntry out = new TarEntry(String.join("/", parts), e.type(), e.mode(),
           options.rootOwned() ? 0 : e.uid(), options.rootOwned() ? 0 : e.gid(), e.size(), mtime, link,
           e.devMajor(), e.devMinor(), e.xattrs());
-      tar.put(out, e.type() == TarEntry.Type.FILE ? in.content() : null);
+      if (in.sparse() != null) {
+        tar.putSparse(out, in.sparse(), in.content());
+      } else {
+        tar.put(out, e.type() == TarEntry.Type.FILE ? in.content() : null);
+      }
     }
     in.drain();
   }
@@ -125,6 +139,13 @@ public final class EntryEmitter {
    */
   public long mtime(FileAttrs a) {
     return options.clampMtime() ? Math.min(a.mtimeSeconds(), options.sourceDateEpoch()) : a.mtimeSeconds();
+  }
+
+  private byte[] scanBuffer() {
+    if (scanBuffer == null) {
+      scanBuffer = new byte[256 * 1024];
+    }
+    return scanBuffer;
   }
 
   private long uid(FileAttrs a) {
@@ -151,11 +172,18 @@ public final class EntryEmitter {
     return out;
   }
 
+  private static final int BLOCK = TarOutput.BLOCK;
+  private static final byte[] ZEROS = new byte[BLOCK];
+
   /** A file's bytes read with plain read(2) calls straight into the caller's array (no copy). */
   private static final class FileContent extends InputStream {
     private final Path path;
     private final int fd;
     private boolean closed;
+    /** When set, only these segments are read: see {@link #segments}. */
+    private SparseMap map;
+    private int segment;
+    private long left;
 
     FileContent(Path path) throws IOException {
       this.path = path;
@@ -173,8 +201,115 @@ public final class EntryEmitter {
       if (len == 0) {
         return 0;
       }
+      if (map != null) {
+        while (left == 0) {
+          if (++segment == map.segments()) {
+            return -1;
+          }
+          left = map.length(segment);
+          Native.seek(fd, path, map.offset(segment));
+        }
+        len = (int) Math.min(len, left);
+      }
       int n = Native.read(fd, path, b, off, len);
+      if (map != null && n > 0) {
+        left -= n;
+      }
       return n == 0 ? -1 : n;
+    }
+
+    /**
+     * Finds where a file's data lies, the same way whatever the file system: only the extents
+     * SEEK_DATA reports are read (holes read as zeros, so skipping them changes nothing), and within
+     * them every 512-byte block (counted from the start of the file) that holds a non-zero byte is
+     * data and every other is a hole. The map is so a function of the file's content alone, not of
+     * how its blocks were allocated, and the layer is reproducible. A file that ends in a hole gets
+     * a last empty segment at its end, as GNU tar writes it.
+     *
+     * @return the map, or {@code null} when the data lies in more than {@link
+     *     SparseMap#MAX_SEGMENTS} pieces (the file is then written whole)
+     */
+    SparseMap findData(long size, byte[] buf) throws IOException {
+      long[] offsets = new long[16];
+      long[] lengths = new long[16];
+      int count = 0;
+      long segStart = -1;
+      long segEnd = -1;
+      long pos = 0;
+      while (pos < size) {
+        long data = Native.nextData(fd, path, pos);
+        if (data < 0 || data >= size) {
+          break;
+        }
+        long hole = Math.min(Native.nextHole(fd, path, data), size);
+        long from = Math.max(data / BLOCK * BLOCK, pos);
+        long to = Math.min((hole + BLOCK - 1) / BLOCK * BLOCK, size);
+        Native.seek(fd, path, from);
+        for (long at = from; at < to; ) {
+          int want = (int) Math.min(buf.length, to - at);
+          int got = 0;
+          while (got < want) {
+            int n = Native.read(fd, path, buf, got, want - got);
+            if (n == 0) {
+              throw new IOException(path + ": ended at " + (at + got) + " of " + size
+                  + " bytes (file changed while the layer was written?)");
+            }
+            got += n;
+          }
+          for (int b = 0; b < got; b += BLOCK) {
+            int len = Math.min(BLOCK, got - b);
+            if (Arrays.mismatch(buf, b, b + len, ZEROS, 0, len) < 0) {
+              continue; // all zeros: a hole
+            }
+            long blockAt = at + b;
+            if (blockAt == segEnd) {
+              segEnd += len;
+              continue;
+            }
+            if (segStart >= 0) {
+              if (count == SparseMap.MAX_SEGMENTS) {
+                return null;
+              }
+              if (count == offsets.length) {
+                offsets = Arrays.copyOf(offsets, count * 2);
+                lengths = Arrays.copyOf(lengths, count * 2);
+              }
+              offsets[count] = segStart;
+              lengths[count++] = segEnd - segStart;
+            }
+            segStart = blockAt;
+            segEnd = blockAt + len;
+          }
+          at += got;
+        }
+        pos = to;
+      }
+      if (count + 2 > SparseMap.MAX_SEGMENTS) {
+        return null;
+      }
+      offsets = Arrays.copyOf(offsets, count + 2);
+      lengths = Arrays.copyOf(lengths, count + 2);
+      if (segStart >= 0) {
+        offsets[count] = segStart;
+        lengths[count++] = segEnd - segStart;
+      }
+      if (segEnd != size) {
+        offsets[count] = size;
+        lengths[count++] = 0;
+      }
+      return SparseMap.of(path.toString(), size, offsets, lengths, count);
+    }
+
+    /**
+     * Makes this stream give the bytes of a map's segments, one after the other, from here on.
+     *
+     * @return this stream
+     */
+    InputStream segments(SparseMap newMap) {
+      map = newMap;
+      segment = -1;
+      left = 0;
+      return this;
     }
 
     @Override

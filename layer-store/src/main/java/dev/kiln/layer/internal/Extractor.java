@@ -85,6 +85,15 @@ public final class Extractor {
    */
   public void apply(TarEntry e, TarInput tar) throws IOException {
     List<String> parts = EntryNames.split(e.name(), e.name(), false);
+    // A sparse file's data bytes pass through the stream bound like any others. Its holes cost no
+    // disk and no time (one ftruncate makes them), so they are not added to the running total, where
+    // a 1 TB hole would refuse an honest layer; but one file's real size must stay within the bound,
+    // so no file appears larger than the layer may expand to (on a file system without holes, or
+    // when copied by a tool that fills them, the bound still holds per file).
+    if (tar.sparse() != null && e.size() > options.maxExpandedBytes()) {
+      throw reject(e, "sparse file of " + e.size() + " bytes is larger than the bound of "
+          + options.maxExpandedBytes() + " bytes on expanded size");
+    }
     if (parts.isEmpty()) {
       if (e.type() == TarEntry.Type.DIRECTORY) { // the root itself: only its metadata
         ownAndLabel(root, e, false);
@@ -187,8 +196,13 @@ public final class Extractor {
       throws IOException {
     int fd = Native.createFile(path, e.mode());
     try {
-      for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
-        Native.write(fd, path, buffer, 0, n);
+      SparseMap sparse = tar.sparse();
+      if (sparse == null) {
+        for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
+          Native.write(fd, path, buffer, 0, n);
+        }
+      } else {
+        writeSparse(fd, path, sparse, tar);
       }
       if (!ownedRight || !modeRight || !e.xattrs().isEmpty()) {
         ownAndLabel(path, e, ownedRight);
@@ -206,6 +220,29 @@ public final class Extractor {
       throw x;
     }
     Native.close(fd, path);
+  }
+
+  /**
+   * Writes each data segment where it belongs and sets the size last: holes are never written, so
+   * they stay holes. TarInput has checked that the segments lie inside the size, in order, and that
+   * their lengths add up to the data the entry holds.
+   */
+  private void writeSparse(int fd, Path path, SparseMap sparse, TarInput tar) throws IOException {
+    for (int i = 0; i < sparse.segments(); i++) {
+      long left = sparse.length(i);
+      if (left > 0) {
+        Native.seek(fd, path, sparse.offset(i));
+      }
+      while (left > 0) {
+        int n = tar.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          throw new IllegalStateException(path + ": sparse data ended early"); // sizes were checked
+        }
+        Native.write(fd, path, buffer, 0, n);
+        left -= n;
+      }
+    }
+    Native.truncate(fd, path, sparse.realSize());
   }
 
   private void finish(Path path, TarEntry e, boolean ownedRight, boolean modeRight)

@@ -16,10 +16,11 @@ import java.nio.file.Path;
  * @param size the size in bytes
  * @param mtimeSeconds the mtime's whole seconds
  * @param mtimeNanos the mtime's nanoseconds
+ * @param blocks the 512-byte blocks allocated to it (fewer than its size needs: it has holes)
  */
 public record FileAttrs(
     int mode, int uid, int gid, long ino, long dev, long rdev, int nlink, long size,
-    long mtimeSeconds, int mtimeNanos) {
+    long mtimeSeconds, int mtimeNanos, long blocks) {
 
   /** The st_mode type mask. */
   public static final int S_IFMT = 0170000;
@@ -49,6 +50,14 @@ public record FileAttrs(
   /** Returns whether this is a regular file. */
   public boolean isFile() {
     return type() == 0100000;
+  }
+
+  /**
+   * Returns whether this is a regular file with fewer blocks allocated than its size needs, so it
+   * may have holes (compressing file systems also report this; the writer then finds no hole).
+   */
+  public boolean mayBeSparse() {
+    return isFile() && blocks < (size + 511) / 512;
   }
 
   /** Returns whether this is a symlink. */

@@ -21,7 +21,8 @@ import java.util.List;
  * The few libc calls the JDK does not offer without following symlinks or at all: extended
  * attributes of every namespace (the JDK's view only reaches {@code user.*}, and layers carry
  * {@code security.capability} and {@code trusted.overlay.*}), mknod, lchown, utimensat with
- * AT_SYMLINK_NOFOLLOW and chmod with the setuid/setgid/sticky bits. Linux only, through the FFM API.
+ * AT_SYMLINK_NOFOLLOW, chmod with the setuid/setgid/sticky bits, and lseek (SEEK_DATA/SEEK_HOLE)
+ * and ftruncate for files with holes. Linux only, through the FFM API.
  * Thread-safe: each thread reuses native buffers of its own.
  */
 @SuppressWarnings("restricted") // the calls are few, checked and Linux-only; see the class comment
@@ -92,6 +93,15 @@ public final class Native {
     static final MethodHandle H = fn("futimens", FunctionDescriptor.of(INT, INT, ADDR));
   }
 
+  private static final class Lseek {
+    static final MethodHandle H =
+        fn("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, INT));
+  }
+
+  private static final class Ftruncate {
+    static final MethodHandle H = fn("ftruncate", FunctionDescriptor.of(INT, INT, ValueLayout.JAVA_LONG));
+  }
+
   private static final class Close {
     static final MethodHandle H = LINKER.downcallHandle(
         LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(INT, INT));
@@ -102,6 +112,10 @@ public final class Native {
   private static final int ENODATA = 61;
   private static final int ERANGE = 34;
   private static final int ENOTSUP = 95;
+  private static final int ENXIO = 6;
+  private static final int SEEK_SET = 0;
+  private static final int SEEK_DATA = 3;
+  private static final int SEEK_HOLE = 4;
   private static final int AT_FDCWD = -100;
   private static final int AT_SYMLINK_NOFOLLOW = 0x100;
   private static final int STATX_BASIC_STATS = 0x7ff;
@@ -248,7 +262,8 @@ public final class Native {
         x.get(ValueLayout.JAVA_INT, 16),
         x.get(ValueLayout.JAVA_LONG, 40),
         x.get(ValueLayout.JAVA_LONG, 112),
-        x.get(ValueLayout.JAVA_INT, 120));
+        x.get(ValueLayout.JAVA_INT, 120),
+        x.get(ValueLayout.JAVA_LONG, 48));
   }
 
   /**
@@ -532,6 +547,76 @@ public final class Native {
     }
     if (r != 0) {
       throw failure("futimens", path, s.errno());
+    }
+  }
+
+  /**
+   * Moves a file descriptor's offset to an absolute position.
+   *
+   * @throws IOException when the call fails
+   */
+  static void seek(int fd, Path path, long offset) throws IOException {
+    if (lseek(fd, offset, SEEK_SET) < 0) {
+      throw failure("lseek", path, SCRATCH.get().errno());
+    }
+  }
+
+  /**
+   * Returns where the next data at or after {@code offset} starts (SEEK_DATA), or -1 when only a
+   * hole follows up to the end of the file. A file system without hole support reports the whole
+   * file as data.
+   *
+   * @throws IOException when the call fails otherwise
+   */
+  static long nextData(int fd, Path path, long offset) throws IOException {
+    long r = lseek(fd, offset, SEEK_DATA);
+    if (r < 0) {
+      int errno = SCRATCH.get().errno();
+      if (errno == ENXIO) {
+        return -1;
+      }
+      throw failure("lseek SEEK_DATA", path, errno);
+    }
+    return r;
+  }
+
+  /**
+   * Returns where the next hole at or after {@code offset} starts (SEEK_HOLE); the end of the file
+   * counts as a hole.
+   *
+   * @throws IOException when the call fails
+   */
+  static long nextHole(int fd, Path path, long offset) throws IOException {
+    long r = lseek(fd, offset, SEEK_HOLE);
+    if (r < 0) {
+      throw failure("lseek SEEK_HOLE", path, SCRATCH.get().errno());
+    }
+    return r;
+  }
+
+  private static long lseek(int fd, long offset, int whence) {
+    try {
+      return (long) Lseek.H.invokeExact(SCRATCH.get().state, fd, offset, whence);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+  }
+
+  /**
+   * Sets a file's size: growing it adds a hole, which allocates no disk blocks.
+   *
+   * @throws IOException when the call fails
+   */
+  static void truncate(int fd, Path path, long size) throws IOException {
+    Scratch s = SCRATCH.get();
+    int r;
+    try {
+      r = (int) Ftruncate.H.invokeExact(s.state, fd, size);
+    } catch (Throwable t) {
+      throw unexpected(t);
+    }
+    if (r != 0) {
+      throw failure("ftruncate", path, s.errno());
     }
   }
 

@@ -12,9 +12,13 @@ import java.util.TreeMap;
 
 /**
  * Reads a tar stream as the tools that make layers write it: ustar, pax (local headers; global ones
- * are read and ignored), GNU long names and link targets, base-256 numbers. Headers with a wrong
- * checksum, entry bodies shorter than their header says and sparse entries are refused. Does not
- * close the stream it reads. Not thread-safe.
+ * are read and ignored), GNU long names and link targets, base-256 numbers, and sparse files in
+ * every form GNU tar writes them (pax 1.0, 0.1 and 0.0, and old GNU type 'S' entries). Headers with
+ * a wrong checksum, entry bodies shorter than their header says and sparse maps that lie are
+ * refused. Does not close the stream it reads. Not thread-safe.
+ *
+ * @see <a href="https://www.gnu.org/software/tar/manual/html_node/Sparse-Formats.html">GNU tar,
+ *     sparse formats</a>
  */
 public final class TarInput {
   private static final int BLOCK = TarOutput.BLOCK;
@@ -27,6 +31,8 @@ public final class TarInput {
   private long padding; // padding bytes after it
   private String current = "";
   private boolean ended;
+  /** The current entry's map when it is a sparse file, else null. */
+  private SparseMap sparse;
 
   /**
    * Wraps a stream.
@@ -48,6 +54,7 @@ public final class TarInput {
       return null;
     }
     skipRest();
+    sparse = null;
     Map<String, byte[]> pax = Map.of(); // made only when a pax header comes: most entries have none
     String longName = null;
     String longLink = null;
@@ -75,7 +82,6 @@ public final class TarInput {
         case 'g' -> readMeta(size); // global defaults: no layer tool relies on them
         case 'L' -> longName = cString(readMeta(size));
         case 'K' -> longLink = cString(readMeta(size));
-        case 'S' -> throw malformed(name, "GNU sparse entries are not supported");
         default -> {
           return entry(type, size, name, longLink, pax);
         }
@@ -97,12 +103,11 @@ public final class TarInput {
       mtime = number(136, 12);
       xattrs = Map.of();
     } else {
-      if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
-          || pax.containsKey("GNU.sparse.size")) {
-        throw malformed(name, "pax sparse entries are not supported");
-      }
       if (pax.containsKey("path")) {
         name = utf8(pax.get("path"));
+      }
+      if (pax.containsKey("GNU.sparse.name")) {
+        name = utf8(pax.get("GNU.sparse.name")); // the real name, where path holds a stand-in
       }
       if (pax.containsKey("linkpath")) {
         link = utf8(pax.get("linkpath"));
@@ -117,7 +122,7 @@ public final class TarInput {
     }
     int mode = (int) (number(100, 8) & 07777);
     TarEntry.Type type = switch (flag) {
-      case '0', '\0', '7' -> TarEntry.Type.FILE;
+      case '0', '\0', '7', 'S' -> TarEntry.Type.FILE;
       case '1' -> TarEntry.Type.HARDLINK;
       case '2' -> TarEntry.Type.SYMLINK;
       case '3' -> TarEntry.Type.CHAR_DEVICE;
@@ -139,8 +144,148 @@ public final class TarInput {
     remaining = size;
     padding = (BLOCK - size % BLOCK) % BLOCK;
     current = name;
+    if (type == TarEntry.Type.FILE && (flag == 'S' || isSparse(pax))) {
+      sparse = flag == 'S' ? oldGnuSparseMap(name) : paxSparseMap(name, pax);
+      if (sparse.dataSize() != remaining) {
+        throw malformed(name, "sparse map declares " + sparse.dataSize()
+            + " data bytes but the entry holds " + remaining);
+      }
+      contentSize = sparse.realSize();
+    }
     return new TarEntry(
         stripName(name), type, mode, uid, gid, contentSize, mtime, link, major, minor, xattrs);
+  }
+
+  private static boolean isSparse(Map<String, byte[]> pax) {
+    return pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.map")
+        || pax.containsKey("GNU.sparse.size");
+  }
+
+  /**
+   * Returns the current entry's sparse map, or {@code null} when it is not a sparse file. For a
+   * sparse file the entry's size is its real size and {@link #read} gives only the map's segments'
+   * bytes, one after the other.
+   */
+  public SparseMap sparse() {
+    return sparse;
+  }
+
+  /** The map of a pax sparse entry: 1.0 (map at the start of the data), 0.1 and 0.0 (in records). */
+  private SparseMap paxSparseMap(String name, Map<String, byte[]> pax) throws IOException {
+    if (pax.containsKey("GNU.sparse.major") || pax.containsKey("GNU.sparse.minor")) {
+      String version = utf8(pax.getOrDefault("GNU.sparse.major", new byte[0])).strip() + "."
+          + utf8(pax.getOrDefault("GNU.sparse.minor", new byte[0])).strip();
+      if (!version.equals("1.0")) {
+        throw malformed(name, "sparse format " + version + " is not supported");
+      }
+      if (!pax.containsKey("GNU.sparse.realsize")) {
+        throw malformed(name, "sparse 1.0 entry without GNU.sparse.realsize");
+      }
+      return sparseMap1(name, decimal(name, "GNU.sparse.realsize", pax.get("GNU.sparse.realsize")));
+    }
+    if (!pax.containsKey("GNU.sparse.size") || !pax.containsKey("GNU.sparse.map")) {
+      throw malformed(name, "sparse 0.x entry without GNU.sparse.size and a map");
+    }
+    long realSize = decimal(name, "GNU.sparse.size", pax.get("GNU.sparse.size"));
+    String text = utf8(pax.get("GNU.sparse.map")).strip();
+    String[] fields = text.isEmpty() ? new String[0] : text.split(",", -1);
+    if (fields.length % 2 != 0 || fields.length / 2 > SparseMap.MAX_SEGMENTS) {
+      throw malformed(name, "sparse map of " + fields.length + " numbers (an even count up to "
+          + 2 * SparseMap.MAX_SEGMENTS + " expected)");
+    }
+    int count = fields.length / 2;
+    long[] offsets = new long[count];
+    long[] lengths = new long[count];
+    for (int i = 0; i < count; i++) {
+      offsets[i] = decimal(name, "sparse map", ascii(fields[2 * i]));
+      lengths[i] = decimal(name, "sparse map", ascii(fields[2 * i + 1]));
+    }
+    return SparseMap.of(name, realSize, offsets, lengths, count);
+  }
+
+  /**
+   * Reads a sparse 1.0 map from the start of the entry's data: decimal numbers one a line (the
+   * count, then offset and length of each segment), padded to a block. Never reads past the entry.
+   */
+  private SparseMap sparseMap1(String name, long realSize) throws IOException {
+    byte[] block = new byte[BLOCK];
+    long[] state = {0, BLOCK}; // bytes of the entry consumed by the map, position in the block
+    long count = mapNumber(name, block, state);
+    if (count > SparseMap.MAX_SEGMENTS) {
+      throw malformed(name, "sparse map of " + count + " segments (limit " + SparseMap.MAX_SEGMENTS + ")");
+    }
+    long[] offsets = new long[(int) count];
+    long[] lengths = new long[(int) count];
+    for (int i = 0; i < count; i++) {
+      offsets[i] = mapNumber(name, block, state);
+      lengths[i] = mapNumber(name, block, state);
+    }
+    remaining -= state[0];
+    return SparseMap.of(name, realSize, offsets, lengths, (int) count);
+  }
+
+  private long mapNumber(String name, byte[] block, long[] state) throws IOException {
+    long v = 0;
+    for (int digits = 0; ; digits++) {
+      if (state[1] == BLOCK) {
+        if (state[0] + BLOCK > remaining) {
+          throw malformed(name, "sparse map runs past the end of the entry's data");
+        }
+        if (!readBlock(block, true)) {
+          throw malformed(name, "archive ends inside a sparse map");
+        }
+        state[0] += BLOCK;
+        state[1] = 0;
+      }
+      byte b = block[(int) state[1]++];
+      if (b == '\n' && digits > 0) {
+        return v;
+      }
+      if (b < '0' || b > '9' || digits == 18) {
+        throw malformed(name, "bad number in the sparse map");
+      }
+      v = v * 10 + (b - '0');
+    }
+  }
+
+  /**
+   * The map of an old GNU sparse entry (type 'S'): four segments in the header, then extension
+   * blocks of 21 each while the "is extended" byte is set; real size at offset 483.
+   */
+  private SparseMap oldGnuSparseMap(String name) throws IOException {
+    long realSize = number(header, 483, 12);
+    long[] offsets = new long[4];
+    long[] lengths = new long[4];
+    int count = 0;
+    byte[] block = header;
+    int first = 386;
+    int slots = 4;
+    boolean extended = header[482] != 0;
+    byte[] ext = new byte[BLOCK];
+    while (true) {
+      for (int i = 0; i < slots && block[first + 24 * i] != 0; i++) {
+        if (count == SparseMap.MAX_SEGMENTS) {
+          throw malformed(name, "sparse map of more than " + SparseMap.MAX_SEGMENTS + " segments");
+        }
+        if (count == offsets.length) {
+          offsets = java.util.Arrays.copyOf(offsets, count * 2);
+          lengths = java.util.Arrays.copyOf(lengths, count * 2);
+        }
+        offsets[count] = number(block, first + 24 * i, 12);
+        lengths[count] = number(block, first + 24 * i + 12, 12);
+        count++;
+      }
+      if (!extended) {
+        return SparseMap.of(name, realSize, offsets, lengths, count);
+      }
+      if (!readBlock(ext, true)) {
+        throw malformed(name, "archive ends inside a sparse map");
+      }
+      block = ext;
+      first = 0;
+      slots = 21;
+      extended = ext[504] != 0;
+    }
   }
 
   /** The xattrs pax records carry, as GNU tar / Go (SCHILY) and libarchive write them. */
@@ -265,6 +410,10 @@ public final class TarInput {
 
   private Map<String, byte[]> parsePax(byte[] body) throws IOException {
     Map<String, byte[]> records = new HashMap<>();
+    // sparse 0.0 repeats GNU.sparse.offset and GNU.sparse.numbytes, alternately: gathered in order
+    // into a 0.1-style map ("offset,length,...")
+    StringBuilder sparse00 = null;
+    int sparse00Fields = 0;
     int pos = 0;
     while (pos < body.length) {
       int space = pos;
@@ -290,8 +439,18 @@ public final class TarInput {
       }
       String key = new String(body, space + 1, eq - space - 1, StandardCharsets.UTF_8);
       byte[] value = java.util.Arrays.copyOfRange(body, eq + 1, end - 1);
-      records.put(key, value);
       pos = end;
+      if (key.equals("GNU.sparse.offset") || key.equals("GNU.sparse.numbytes")) {
+        boolean offset = key.equals("GNU.sparse.offset");
+        sparse00 = sparse00 == null ? new StringBuilder() : sparse00.append(',');
+        // out of order: a field that is no number, refused once the entry's name is known
+        sparse00.append(offset == (sparse00Fields++ % 2 == 0) ? utf8(value).strip() : "out-of-order");
+        continue;
+      }
+      records.put(key, value);
+    }
+    if (sparse00 != null) {
+      records.put("GNU.sparse.map", ascii(sparse00.toString()));
     }
     return records;
   }
@@ -325,6 +484,10 @@ public final class TarInput {
   }
 
   private long number(int offset, int length) throws IOException {
+    return number(header, offset, length);
+  }
+
+  private long number(byte[] header, int offset, int length) throws IOException {
     if ((header[offset] & 0x80) != 0) { // base-256, as GNU tar and Go write big values
       long v = header[offset] & 0x7f;
       for (int i = 1; i < length; i++) {
@@ -383,6 +546,10 @@ public final class TarInput {
       end++;
     }
     return new String(b, 0, end, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static String utf8(byte[] b) {

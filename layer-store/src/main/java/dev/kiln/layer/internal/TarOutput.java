@@ -13,8 +13,8 @@ import java.util.TreeMap;
  * Writes a POSIX (pax) tar stream byte for byte reproducibly: ustar headers, and a pax extended
  * header only when a field does not fit (long names and link targets, sizes ≥ 8 GiB, large ids,
  * times before 1970) or the entry has xattrs ({@code SCHILY.xattr.NAME}, raw bytes as GNU tar and
- * Go's archive/tar write them). The pax header's own name is fixed, never a pid. No padding to a
- * record size after the two end blocks. Does not close the stream it writes to. Not thread-safe.
+ * Go's archive/tar write them). Files with holes go as GNU sparse 1.0 ({@link #putSparse}). The pax
+ * header's own name is fixed, never a pid. No padding to a record size after the two end blocks. Does not close the stream it writes to. Not thread-safe.
  *
  * @see <a href="https://pubs.opengroup.org/onlinepubs/9699919799/utilities/pax.html">POSIX pax
  *     interchange format</a>
@@ -51,17 +51,69 @@ public final class TarOutput {
     String name = entry.type() == TarEntry.Type.DIRECTORY && !entry.name().endsWith("/")
         ? entry.name() + "/"
         : entry.name();
+    writeHeaders(entry, name, entry.size(), new TreeMap<>());
+    if (entry.type() == TarEntry.Type.FILE) {
+      copy(name, content, entry.size());
+    }
+  }
+
+  /**
+   * Writes a regular file with holes in the PAX format GNU tar calls sparse 1.0 ({@code tar --sparse
+   * --posix}): pax records {@code GNU.sparse.major=1}, {@code GNU.sparse.minor=0}, {@code
+   * GNU.sparse.name} (the real name) and {@code GNU.sparse.realsize}; a ustar name of {@code
+   * DIR/GNUSparseFile.0/BASE} (fixed, where GNU tar puts its pid) that a reader without sparse support
+   * extracts the stored bytes to; and as the entry's content the map (decimal numbers, one a line:
+   * the count, then each segment's offset and length), padded to a block, then the segments' bytes.
+   *
+   * @param entry the header; its size is the file's real size
+   * @param map where the data lies; its real size must be the entry's size
+   * @param data exactly the segments' bytes, one after the other
+   * @throws IOException when writing fails or the data is shorter than the map says
+   * @see <a href="https://www.gnu.org/software/tar/manual/html_node/PAX-1.html">GNU tar, PAX format,
+   *     versions 1.0</a>
+   */
+  public void putSparse(TarEntry entry, SparseMap map, InputStream data) throws IOException {
+    if (entry.type() != TarEntry.Type.FILE || map.realSize() != entry.size()) {
+      throw new IllegalArgumentException("tar entry " + entry.name() + ": sparse map of "
+          + map.realSize() + " bytes for a " + entry.type() + " of " + entry.size());
+    }
+    StringBuilder text = new StringBuilder().append(map.segments()).append('\n');
+    for (int i = 0; i < map.segments(); i++) {
+      text.append(map.offset(i)).append('\n').append(map.length(i)).append('\n');
+    }
+    byte[] mapBytes = ascii(text.toString());
+    long mapBlocks = (mapBytes.length + BLOCK - 1) / BLOCK * BLOCK;
+    int slash = entry.name().lastIndexOf('/');
+    String wireName = entry.name().substring(0, slash + 1) + "GNUSparseFile.0/"
+        + entry.name().substring(slash + 1);
+    Map<String, byte[]> pax = new TreeMap<>();
+    pax.put("GNU.sparse.major", ascii("1"));
+    pax.put("GNU.sparse.minor", ascii("0"));
+    pax.put("GNU.sparse.name", entry.name().getBytes(StandardCharsets.UTF_8));
+    pax.put("GNU.sparse.realsize", ascii(Long.toString(map.realSize())));
+    long stored = mapBlocks + map.dataSize();
+    writeHeaders(entry, wireName, stored, pax);
+    emit(mapBytes, 0, mapBytes.length);
+    pad(mapBytes.length);
+    copy(entry.name(), data, map.dataSize());
+  }
+
+  /**
+   * Writes the pax header (when a field does not fit, or {@code pax} already holds records) and the
+   * ustar header of an entry stored under {@code name} with {@code size} content bytes.
+   */
+  private void writeHeaders(TarEntry entry, String name, long size, Map<String, byte[]> pax)
+      throws IOException {
     byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
     byte[] linkBytes = entry.linkName().getBytes(StandardCharsets.UTF_8);
-    Map<String, byte[]> pax = new TreeMap<>();
     if (nameBytes.length > 100) {
       pax.put("path", nameBytes);
     }
     if (linkBytes.length > 100) {
       pax.put("linkpath", linkBytes);
     }
-    if (entry.size() > MAX_OCTAL_11) {
-      pax.put("size", ascii(Long.toString(entry.size())));
+    if (size > MAX_OCTAL_11) {
+      pax.put("size", ascii(Long.toString(size)));
     }
     if (entry.uid() > MAX_OCTAL_7) {
       pax.put("uid", ascii(Long.toString(entry.uid())));
@@ -87,14 +139,11 @@ public final class TarOutput {
         entry.mode(),
         entry.uid(),
         entry.gid(),
-        entry.size(),
+        size,
         entry.mtime(),
         linkBytes,
         entry.devMajor(),
         entry.devMinor());
-    if (entry.type() == TarEntry.Type.FILE) {
-      copy(name, content, entry.size());
-    }
   }
 
   private void copy(String name, InputStream content, long size) throws IOException {

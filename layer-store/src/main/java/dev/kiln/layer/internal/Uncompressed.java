@@ -11,18 +11,16 @@ import java.util.zip.GZIPInputStream;
 
 /**
  * A layer blob's tar, decompressed as its magic bytes say (gzip, zstd or none), bounded against
- * decompression bombs and digested on the way (the diffId). Closing frees the decompressor but not
- * the caller's stream. Not thread-safe.
+ * decompression bombs and digested on the way (the diffId). Reading, decompressing and digesting
+ * run ahead on a thread of their own ({@link ReadAheadInputStream}), overlapping with what the caller
+ * does with the tar. Closing stops that thread and frees the decompressor but does not close the
+ * caller's stream. Not thread-safe.
  */
 public final class Uncompressed implements Closeable {
-  private final InputStream decompressed;
-  private final AsyncDigester digester;
-  private final InputStream tar;
+  private final ReadAheadInputStream tar;
 
-  private Uncompressed(InputStream decompressed, AsyncDigester digester) {
-    this.decompressed = decompressed;
-    this.digester = digester;
-    this.tar = AsyncDigestingStreams.input(decompressed, digester);
+  private Uncompressed(InputStream decompressed) {
+    this.tar = new ReadAheadInputStream(decompressed);
   }
 
   /**
@@ -47,7 +45,7 @@ public final class Uncompressed implements Closeable {
       case NONE -> head;
     };
     BoundedInputStream bounded = new BoundedInputStream(plain, maxBytes, maxRatio, compressed::count);
-    return new Uncompressed(bounded, new AsyncDigester());
+    return new Uncompressed(bounded);
   }
 
   /** Returns the tar bytes; reading them feeds the diffId. */
@@ -55,20 +53,19 @@ public final class Uncompressed implements Closeable {
     return tar;
   }
 
-  /** Returns the digest of the tar bytes read; call once, after reading to the end. */
-  public Digest diffId() throws IOException {
-    return digester.digest();
+  /** Returns the digest of the tar bytes; call once, after reading them to the end. */
+  public Digest diffId() {
+    return tar.digest();
   }
 
-  /** Returns how many tar bytes were read. */
+  /** Returns how many tar bytes there were; call after reading them to the end. */
   public long size() {
-    return digester.count();
+    return tar.count();
   }
 
   @Override
   public void close() throws IOException {
-    digester.close();
-    decompressed.close();
+    tar.close();
   }
 
   /** Counts compressed bytes for the ratio bound; does not close the caller's stream. */
