@@ -699,7 +699,7 @@ public final class RegistryClient {
   private void fetchSequential(Repo repo, Descriptor d, OutputStream out, TransferListener listener)
       throws IOException {
     String what = "GET blob " + d.digest() + " of " + repo.repository();
-    byte[] buf = new byte[BUFFER];
+    byte[] buf = buffer(d.size());
     long done = 0;
     for (int attempt = 1; ; attempt++) {
       try (Response r = getBlob(repo, d.digest(), done, -1)) {
@@ -712,8 +712,10 @@ public final class RegistryClient {
               + ": answered Range " + done + "- with Content-Range " + r.header("Content-Range"));
         }
         while (done < d.size()) {
-          int n = in.read(buf, 0, (int) Math.min(buf.length, d.size() - done));
-          if (n < 0) {
+          // Whole buffers, not the socket's few KiB per read: each write below costs a digest
+          // update, a file write, a copy into the layer tap's pipe and a progress call.
+          int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, d.size() - done));
+          if (n == 0) {
             throw new EOFException("blob ended after " + done + " of " + d.size() + " bytes");
           }
           try {
@@ -737,6 +739,12 @@ public final class RegistryClient {
         backoff(attempt, e);
       }
     }
+  }
+
+  /** A copy buffer for a blob: {@link #BUFFER} bytes, less for a smaller blob. */
+  private static byte[] buffer(long size) {
+    // Zeroing 256 KiB per small blob cost a 200-layer pull measurable CPU (perf: memset).
+    return new byte[Math.clamp(size, 1, BUFFER)];
   }
 
   /** A failure writing locally (disk, tap): never retried. */
@@ -1219,7 +1227,7 @@ public final class RegistryClient {
     @Override
     public void writeTo(BufferedSink sink) throws IOException {
       Descriptor d = blob.descriptor();
-      byte[] buf = new byte[BUFFER];
+      byte[] buf = buffer(length);
       try (InputStream in = blob.open()) {
         in.skipNBytes(offset);
         long left = length;
