@@ -713,18 +713,37 @@ public final class RegistryClient {
         }
         while (done < d.size()) {
           // Whole buffers, not the socket's few KiB per read: each write below costs a digest
-          // update, a file write, a copy into the layer tap's pipe and a progress call.
-          int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, d.size() - done));
-          if (n == 0) {
+          // update, a file write, a copy into the layer tap's pipe and a progress call. What a
+          // cut connection left in the buffer is still written, so the resume starts after it.
+          int want = (int) Math.min(buf.length, d.size() - done);
+          int n = 0;
+          IOException cut = null;
+          try {
+            while (n < want) {
+              int got = in.read(buf, n, want - n);
+              if (got < 0) {
+                break;
+              }
+              n += got;
+            }
+          } catch (IOException e) {
+            cut = e;
+          }
+          if (n > 0) {
+            try {
+              out.write(buf, 0, n);
+            } catch (IOException e) {
+              throw new LocalFailure(e);
+            }
+            done += n;
+            listener.progress(d, done);
+          }
+          if (cut != null) {
+            throw cut;
+          }
+          if (n < want) {
             throw new EOFException("blob ended after " + done + " of " + d.size() + " bytes");
           }
-          try {
-            out.write(buf, 0, n);
-          } catch (IOException e) {
-            throw new LocalFailure(e);
-          }
-          done += n;
-          listener.progress(d, done);
         }
         return;
       } catch (LocalFailure e) {
