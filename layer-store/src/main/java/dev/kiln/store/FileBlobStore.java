@@ -7,12 +7,10 @@ import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.SizeMismatchException;
 import dev.kiln.store.internal.AtomicFiles;
+import dev.kiln.store.internal.ChannelOutput;
 import dev.kiln.store.internal.FileLocks;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -195,6 +193,7 @@ public final class FileBlobStore implements BlobStore {
   private final class FileBlobWriter extends BlobWriter {
     private final Path tmp;
     private final FileChannel channel;
+    private final ChannelOutput file;
     private final DigestingOutputStream out;
     private boolean done;
     private boolean synced;
@@ -202,8 +201,8 @@ public final class FileBlobStore implements BlobStore {
     FileBlobWriter(Path tmp, FileChannel channel, String algorithm) {
       this.tmp = tmp;
       this.channel = channel;
-      OutputStream raw = Channels.newOutputStream(channel);
-      this.out = new DigestingOutputStream(new BufferedOutputStream(raw, 64 * 1024), algorithm);
+      this.file = new ChannelOutput(channel);
+      this.out = new DigestingOutputStream(file, algorithm);
     }
 
     @Override
@@ -226,14 +225,20 @@ public final class FileBlobStore implements BlobStore {
         throw new IllegalStateException("blob writer already committed or closed");
       }
       done = true;
-      out.flush();
-      Digest digest = out.digest();
-      // Storing what is already stored (a rebuilt config, a re-pulled layer) costs no fsync.
-      synced = !Files.exists(path(digest));
-      if (synced) {
-        channel.force(true);
+      Digest digest;
+      try {
+        out.flush();
+        digest = out.digest();
+        // Storing what is already stored (a rebuilt config, a re-pulled layer) costs no fsync.
+        synced = !Files.exists(path(digest));
+        if (synced) {
+          file.sync();
+        } else {
+          file.awaitWriteback();
+        }
+      } finally {
+        channel.close();
       }
-      channel.close();
       return digest;
     }
 

@@ -3,6 +3,7 @@ package dev.kiln.store;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.kiln.oci.Descriptor;
+import dev.kiln.store.internal.ChannelOutput;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,5 +36,34 @@ class FileBlobStoreTest implements BlobStoreContract {
     FileBlobStore store = new FileBlobStore(dir.resolve("s"));
     Files.writeString(dir.resolve("s/blobs/sha256/not-a-digest"), "x");
     assertTrue(store.digests().isEmpty());
+  }
+
+  @Test
+  void aBlobPastTheEarlyWriteBackIsStoredIntactFromSmallAndLargeWrites() throws IOException {
+    FileBlobStore store = new FileBlobStore(dir.resolve("s"));
+    byte[] content = new byte[ChannelOutput.WRITEBACK * 2 + 12345];
+    new java.util.Random(7).nextBytes(content);
+    Descriptor d;
+    try (BlobWriter w = store.openWriter()) {
+      int off = 0;
+      // 1 byte, a few KiB, 256 KiB, repeated: the buffered and the direct paths interleave.
+      for (int i = 0; off < content.length; i++) {
+        int len = Math.min(content.length - off, switch (i % 3) {
+          case 0 -> 1;
+          case 1 -> 5000;
+          default -> 256 * 1024;
+        });
+        if (len == 1) {
+          w.write(content[off]);
+        } else {
+          w.write(content, off, len);
+        }
+        off += len;
+      }
+      d = w.commit("x/y");
+    }
+    assertEquals(content.length, d.size());
+    assertEquals(dev.kiln.oci.Digests.sha256(content), d.digest());
+    assertArrayEquals(content, Files.readAllBytes(store.path(d.digest())));
   }
 }
