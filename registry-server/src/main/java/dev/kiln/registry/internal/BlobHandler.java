@@ -3,14 +3,14 @@ package dev.kiln.registry.internal;
 import dev.kiln.oci.Digest;
 import dev.kiln.oci.ErrorCode;
 import dev.kiln.oci.OciException;
-import io.undertow.io.IoCallback;
+import io.undertow.connector.ByteBufferPool;
+import io.undertow.connector.PooledByteBuffer;
+import io.undertow.io.BufferWritableOutputStream;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
@@ -20,7 +20,8 @@ import java.nio.channels.FileChannel;
  *     distribution-spec v1.1.0, pulling blobs</a>
  */
 final class BlobHandler implements OciRouter.ResourceHandler {
-  private static final int BUFFER = 128 * 1024;
+  // Pool buffers (16 KiB each) read and written per system call: 64 KiB.
+  private static final int SLICES = 4;
   private final RegistryContext context;
 
   BlobHandler(RegistryContext context) {
@@ -32,46 +33,18 @@ final class BlobHandler implements OciRouter.ResourceHandler {
     Digest digest = Http.digest(route.reference());
     RegistryStore store = context.store();
     switch (exchange.getRequestMethod().toString()) {
-      case "GET", "HEAD" -> {
-        long size = store.blobSize(route.repository(), digest);
-        long start = 0;
-        long end = size - 1;
-        int status = 200;
-        var headers = exchange.getResponseHeaders();
-        headers.put(Http.CONTENT_DIGEST, digest.toString());
-        headers.put(Headers.ACCEPT_RANGES, "bytes");
-        headers.put(Headers.ETAG, "\"" + digest + "\"");
-        headers.put(Headers.CONTENT_TYPE, "application/octet-stream");
-        var range = Http.header(exchange, "Range");
-        if (range.isPresent()) {
-          long[] r = range(range.get(), size);
-          if (r == null) {
-            headers.put(Headers.CONTENT_RANGE, "bytes */" + size);
-            throw new OciException(ErrorCode.RANGE_INVALID, 416, "range '" + range.get()
-                + "' is not satisfiable for blob " + digest + " of " + size + " bytes", null, null);
-          }
-          start = r[0];
-          end = r[1];
-          status = 206;
-          headers.put(Headers.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
+      case "HEAD" -> {
+        headers(exchange, digest, store.blobSize(route.repository(), digest));
+        exchange.endExchange();
+      }
+      case "GET" -> {
+        // One open and one size for the whole request: the channel's size is the blob's.
+        try (FileChannel blob = store.openBlob(route.repository(), digest)) {
+          long[] range = headers(exchange, digest, blob.size());
+          blob.position(range[0]);
+          send(exchange, blob, range[1], digest);
         }
-        long length = end - start + 1;
-        exchange.setStatusCode(status);
-        exchange.setResponseContentLength(length);
-        if (exchange.getRequestMethod().equalToString("HEAD")) {
-          exchange.endExchange();
-          return;
-        }
-        try (FileChannel blob = store.openBlob(route.repository(), digest, start)) {
-          if (end == size - 1) {
-            // To the end of the file: in blocking mode Undertow's sender runs here, synchronously,
-            // and hands the channel to sendfile(2), so the bytes never enter the JVM.
-            exchange.getResponseSender().transferFrom(blob, IoCallback.END_EXCHANGE);
-          } else {
-            copy(Channels.newInputStream(blob), exchange.getOutputStream(), length, digest);
-            exchange.endExchange();
-          }
-        }
+        exchange.endExchange();
       }
       case "DELETE" -> {
         if (!context.config().deleteEnabled()) {
@@ -84,16 +57,76 @@ final class BlobHandler implements OciRouter.ResourceHandler {
     }
   }
 
-  private static void copy(InputStream in, OutputStream out, long length, Digest digest)
-      throws IOException {
-    byte[] buffer = new byte[BUFFER];
-    for (long left = length; left > 0; ) {
-      int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-      if (n < 0) {
-        throw new EOFException("blob " + digest + " ended " + left + " bytes early");
+  // Sets the status and headers of a GET or HEAD of a blob of `size` bytes, honouring one Range;
+  // returns the first byte and the length of the body.
+  private static long[] headers(HttpServerExchange exchange, Digest digest, long size)
+      throws OciException {
+    long start = 0;
+    long end = size - 1;
+    int status = 200;
+    var headers = exchange.getResponseHeaders();
+    headers.put(Http.CONTENT_DIGEST, digest.toString());
+    headers.put(Headers.ACCEPT_RANGES, "bytes");
+    headers.put(Headers.ETAG, "\"" + digest + "\"");
+    headers.put(Headers.CONTENT_TYPE, "application/octet-stream");
+    var range = Http.header(exchange, "Range");
+    if (range.isPresent()) {
+      long[] r = range(range.get(), size);
+      if (r == null) {
+        headers.put(Headers.CONTENT_RANGE, "bytes */" + size);
+        throw new OciException(ErrorCode.RANGE_INVALID, 416, "range '" + range.get()
+            + "' is not satisfiable for blob " + digest + " of " + size + " bytes", null, null);
       }
-      out.write(buffer, 0, n);
-      left -= n;
+      start = r[0];
+      end = r[1];
+      status = 206;
+      headers.put(Headers.CONTENT_RANGE, "bytes " + start + "-" + end + "/" + size);
+    }
+    long length = end - start + 1;
+    exchange.setStatusCode(status);
+    exchange.setResponseContentLength(length);
+    return new long[] {start, length};
+  }
+
+  // Reads the file into a few pooled direct buffers and writes them with one gathering write,
+  // copying as CNCF Distribution does. Not sendfile(2): that leaves the only copy of every byte to
+  // the client (it reads straight from the page cache, and frees the cache pages' references), and
+  // skopeo, hashing and writing the layer, is what bounds a pull: it used ~10% more CPU against
+  // sendfile than against a copying server, and the pull took that much longer on a busy machine.
+  private static void send(HttpServerExchange exchange, FileChannel blob, long length,
+      Digest digest) throws IOException {
+    var out = (BufferWritableOutputStream) exchange.getOutputStream();
+    ByteBufferPool pool = exchange.getConnection().getByteBufferPool();
+    PooledByteBuffer[] pooled = new PooledByteBuffer[SLICES];
+    ByteBuffer[] buffers = new ByteBuffer[SLICES];
+    try {
+      for (int i = 0; i < SLICES; i++) {
+        pooled[i] = pool.allocate();
+        buffers[i] = pooled[i].getBuffer();
+      }
+      for (long left = length; left > 0; ) {
+        long room = left;
+        for (ByteBuffer b : buffers) {
+          b.clear();
+          b.limit((int) Math.min(b.capacity(), room));
+          room -= b.limit();
+        }
+        long n = blob.read(buffers);
+        if (n < 0) {
+          throw new EOFException("blob " + digest + " ended " + left + " bytes early");
+        }
+        for (ByteBuffer b : buffers) {
+          b.flip();
+        }
+        out.write(buffers);
+        left -= n;
+      }
+    } finally {
+      for (PooledByteBuffer p : pooled) {
+        if (p != null) {
+          p.close();
+        }
+      }
     }
   }
 

@@ -86,8 +86,7 @@ public final class RegistryStore {
    * @throws OciException BLOB_UNKNOWN when not linked or not in the CAS
    */
   public long blobSize(String repository, Digest digest) throws IOException {
-    if (driver.stat(StorageLayout.layerLink(repository, digest)).isEmpty()
-        && driver.stat(StorageLayout.revisionLink(repository, digest)).isEmpty()) {
+    if (!linked(repository, digest)) {
       throw new BlobUnknownException(digest, repository);
     }
     return driver.stat(StorageLayout.blobData(digest))
@@ -99,14 +98,21 @@ public final class RegistryStore {
    *
    * @param repository the repository
    * @param digest the blob
-   * @param offset the first byte
-   * @return the channel, positioned at {@code offset}; the caller closes it
+   * @return the channel, at the blob's first byte; its size is the blob's; the caller closes it
    * @throws OciException BLOB_UNKNOWN when absent
    */
-  public FileChannel openBlob(String repository, Digest digest, long offset) throws IOException {
-    blobSize(repository, digest);
-    return driver.channel(StorageLayout.blobData(digest), offset)
+  public FileChannel openBlob(String repository, Digest digest) throws IOException {
+    if (!linked(repository, digest)) {
+      throw new BlobUnknownException(digest, repository);
+    }
+    return driver.channel(StorageLayout.blobData(digest), 0)
         .orElseThrow(() -> new BlobUnknownException(digest, repository));
+  }
+
+  // A blob belongs to a repository as a layer or as a manifest revision.
+  private boolean linked(String repository, Digest digest) throws IOException {
+    return driver.stat(StorageLayout.layerLink(repository, digest)).isPresent()
+        || driver.stat(StorageLayout.revisionLink(repository, digest)).isPresent();
   }
 
   /**
