@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * The kiln bridge: {@code kiln0} with {@value #GATEWAY}/24 on the host, one veth pair per container.
@@ -39,6 +40,13 @@ final class BridgeNetwork {
   /** One iptables rule: its table option and the chain with its match and target. */
   record NatRule(String table, String rule) {}
 
+  /**
+   * The host-wide lock ({@code flock}) that the hook and prune hold while they change the bridge or
+   * its rules: two containers starting at once would otherwise both find a rule missing and add
+   * it twice, and prune could delete the bridge a starting container is about to join.
+   */
+  static final String LOCK = "/run/kiln-bridge.lock";
+
   /** The rules that give the bridge's subnet NAT-ed outbound access; prune deletes them with it. */
   static List<NatRule> natRules() {
     String subnet = PREFIX + "0/24";
@@ -59,6 +67,8 @@ final class BridgeNetwork {
         set -e
         pid=${1:-$(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p')}
         [ -n "$pid" ] || { echo "kiln bridge hook: no container pid" >&2; exit 1; }
+        exec 9>>%7$s
+        flock 9
         if ! ip link show %1$s >/dev/null 2>&1; then
           ip link add %1$s type bridge 2>/dev/null || true
           ip addr add %2$s/24 dev %1$s 2>/dev/null || true
@@ -72,6 +82,7 @@ final class BridgeNetwork {
         fi
         ip link add %3$s type veth peer name %4$s
         ip link set %3$s master %1$s up
+        flock -u 9
         ip link set %4$s netns "$pid"
         nsenter -t "$pid" -n ip link set %4$s name eth0
         nsenter -t "$pid" -n ip addr add %5$s/24 dev eth0
@@ -79,10 +90,30 @@ final class BridgeNetwork {
         nsenter -t "$pid" -n ip route add default via %2$s
         """.formatted(BRIDGE, GATEWAY, host, peer, address, String.join("\n  ", natRules().stream()
             .map(r -> "iptables " + r.table() + " -C " + r.rule() + " 2>/dev/null || iptables " + r.table() + " -A " + r.rule())
-            .toList()));
+            .toList()), LOCK);
     Path hook = bundle.resolve("network-hook");
     AtomicFiles.write(hook, script);
     Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwxr-xr-x"));
     return hook;
+  }
+
+  /**
+   * A shell script, run under {@link #LOCK}, that deletes the bridge and every copy of its rules
+   * when no container is plugged into it, and then prints {@code removed}.
+   */
+  static String teardownScript() {
+    String deletes = natRules().stream()
+        // a loop, bounded, so that copies an older kiln added twice go too
+        .map(r -> "for i in 1 2 3 4 5 6 7 8; do iptables " + r.table() + " -D " + r.rule() + " 2>/dev/null || break; done")
+        .collect(Collectors.joining("\n  "));
+    return """
+        ports=/sys/class/net/%1$s/brif
+        [ -d "$ports" ] && [ -z "$(ls "$ports")" ] || exit 0
+        ip link del %1$s
+        if command -v iptables >/dev/null; then
+          %2$s
+        fi
+        echo removed
+        """.formatted(BRIDGE, deletes);
   }
 }

@@ -352,10 +352,12 @@ public final class Containers {
     command("mount", "-t", "overlay", "-o", Files.readString(dir.resolve("overlay.options")), "overlay", dir.resolve("bundle/rootfs").toString());
   }
 
-  private static void command(String... args) throws IOException, InterruptedException {
+  /** Runs a host command; returns its output, or throws with it when the command fails. */
+  private static String command(String... args) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     if (p.waitFor() != 0) throw new IOException(String.join(" ", args) + ": " + out);
+    return out;
   }
 
   private void afterExit(String id) throws IOException, InterruptedException {
@@ -649,27 +651,9 @@ public final class Containers {
         veths.add(BridgeNetwork.hostVeth(id));
       }
     }
-    Path ports = Path.of("/sys/class/net", BridgeNetwork.BRIDGE, "brif");
-    if (Files.isDirectory(ports)) {
-      boolean empty;
-      try (Stream<Path> s = Files.list(ports)) {
-        empty = s.findAny().isEmpty();
-      }
-      if (empty) {
-        command("ip", "link", "del", BridgeNetwork.BRIDGE);
-        for (BridgeNetwork.NatRule r : BridgeNetwork.natRules()) {
-          List<String> del = new ArrayList<>(List.of("iptables"));
-          del.addAll(List.of(r.table().split(" ")));
-          del.add("-D");
-          del.addAll(List.of(r.rule().split(" ")));
-          try {
-            command(del.toArray(String[]::new));
-          } catch (IOException e) {
-            // not there (no iptables, or a host without them): nothing to undo
-          }
-        }
-        veths.add(BridgeNetwork.BRIDGE);
-      }
+    if (Files.isDirectory(Path.of("/sys/class/net", BridgeNetwork.BRIDGE))
+        && command("flock", BridgeNetwork.LOCK, "sh", "-c", BridgeNetwork.teardownScript()).contains("removed")) {
+      veths.add(BridgeNetwork.BRIDGE);
     }
     return new PruneReport(removed, cg, mounts, veths, logs.prune());
   }

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -215,7 +218,7 @@ class ContainersIT {
       try (var s = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
         s.setSoTimeout(2000);
         s.getOutputStream().write("GET /index.html HTTP/1.0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        body = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        body = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       } catch (IOException e) {
         body = e.toString();
       }
@@ -262,6 +265,35 @@ class ContainersIT {
       new ProcessBuilder("sh", "-c", "ip netns pids " + ns + " | xargs -r kill; ip netns del " + ns + "; ip link del kiln-it-h")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
     }
+  }
+
+  @Test
+  void bridgedContainersStartingAtOnceAddEachRuleOnceAndPruneRemovesThem() throws Exception {
+    Rootfs.requireTool("ip", "iproute2");
+    Rootfs.requireTool("iptables", "iptables");
+    List<Container> started = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      started.add(containers.create(Optional.empty(), "busybox", List.of(rootfs), sh("sleep 1").network(NetworkMode.BRIDGE).build(), OciRuntime.SHIM, false));
+    }
+    try (var starts = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Container c : started) starts.submit(() -> containers.start(c.id(), false));
+    }
+    assertEquals(1, masqueradeRules(), "one MASQUERADE rule for the bridge's subnet");
+    for (Container c : started) {
+      assertEquals(ContainerStatus.EXITED, containers.await(c.id(), Duration.ofSeconds(20)).status());
+      containers.remove(c.id(), false);
+    }
+    var report = containers.prune();
+    assertTrue(report.veths().contains(BridgeNetwork.BRIDGE), report.toString());
+    assertEquals(0, masqueradeRules());
+    assertFalse(Files.exists(Path.of("/sys/class/net", BridgeNetwork.BRIDGE)));
+  }
+
+  private static long masqueradeRules() throws Exception {
+    Process p = new ProcessBuilder("iptables", "-t", "nat", "-S", "POSTROUTING").redirectErrorStream(true).start();
+    String rules = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), rules);
+    return rules.lines().filter(l -> l.contains("MASQUERADE") && l.contains(BridgeNetwork.BRIDGE)).count();
   }
 
   @Test
