@@ -7,7 +7,6 @@ import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.SizeMismatchException;
 import dev.kiln.store.internal.AtomicFiles;
-import dev.kiln.store.internal.ChannelOutput;
 import dev.kiln.store.internal.FileLocks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -233,11 +232,9 @@ public final class FileBlobStore implements BlobStore {
         synced = !Files.exists(path(digest));
         if (synced) {
           file.sync();
-        } else {
-          file.awaitWriteback();
         }
       } finally {
-        channel.close();
+        file.close();
       }
       return digest;
     }

@@ -3,7 +3,6 @@ package dev.kiln.store;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.kiln.oci.Descriptor;
-import dev.kiln.store.internal.ChannelOutput;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.kiln.store.internal;
+package dev.kiln.store;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -12,7 +12,8 @@ import java.nio.channels.FileChannel;
  * large ones go straight to the channel. Every {@link #WRITEBACK} bytes it starts flushing what
  * was written so far to the disk on a virtual thread, so the fsync that publishes a large blob
  * waits for its tail rather than the whole blob (a 100 MiB layer otherwise met its fsync with all
- * of it still dirty). Not thread-safe; the caller's thread writes, {@link #sync} and closes.
+ * of it still dirty). Used by the local blob store and by the registry's upload files. Not
+ * thread-safe; the caller's thread writes, {@link #sync}s and closes.
  */
 public final class ChannelOutput extends OutputStream {
   /** Bytes written between early write-backs. */
@@ -29,7 +30,7 @@ public final class ChannelOutput extends OutputStream {
   private volatile IOException writebackFailure;
 
   /**
-   * Wraps a channel open for writing; the caller keeps closing it.
+   * Wraps a channel open for writing; {@link #close} closes it.
    *
    * @param channel the channel
    */
@@ -115,6 +116,22 @@ public final class ChannelOutput extends OutputStream {
     IOException failed = writebackFailure;
     if (failed != null) {
       throw failed;
+    }
+  }
+
+  /**
+   * Writes what is buffered, waits for an early write-back, and closes the channel (also when
+   * either fails).
+   *
+   * @throws IOException when writing failed, now or in an early write-back
+   */
+  @Override
+  public void close() throws IOException {
+    try {
+      flush();
+      awaitWriteback();
+    } finally {
+      channel.close();
     }
   }
 }
