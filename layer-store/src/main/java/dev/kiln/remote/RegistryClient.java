@@ -21,6 +21,7 @@ import dev.kiln.remote.internal.HttpErrors;
 import dev.kiln.remote.internal.Redact;
 import dev.kiln.remote.internal.RegistryAuth;
 import dev.kiln.remote.internal.Scope;
+import dev.kiln.remote.internal.TimedSockets;
 import dev.kiln.remote.internal.Tls;
 import dev.kiln.store.BlobStore;
 import dev.kiln.store.BlobWriter;
@@ -51,6 +52,7 @@ import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
@@ -82,6 +84,7 @@ public final class RegistryClient {
   private static final long SMALL_BLOB = 1L << 20;
   private static final int CONFIG_MAX_BYTES = 8 << 20;
   private static final int MAX_TAG_PAGES = 1000;
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
   private final Transport transport;
   private final Set<String> insecure;
@@ -109,7 +112,11 @@ public final class RegistryClient {
     OkHttpClient.Builder ok = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(4 * b.parallelism + 4, 2, TimeUnit.MINUTES))
         .connectTimeout(Duration.ofSeconds(15))
-        .readTimeout(Duration.ofSeconds(60))
+        // Reads time out in the kernel (TimedSockets says why), which holds only where one call
+        // owns a socket: HTTP/1.1, one connection per parallel blob.
+        .socketFactory(new TimedSockets(READ_TIMEOUT))
+        .readTimeout(Duration.ZERO)
+        .protocols(List.of(Protocol.HTTP_1_1))
         .writeTimeout(Duration.ofSeconds(60))
         .followRedirects(true)
         .retryOnConnectionFailure(true);
