@@ -40,15 +40,17 @@ public final class TimedSockets extends SocketFactory {
     return new TimedSocket(timeoutMillis);
   }
 
+  // The connecting forms SocketFactory requires; OkHttp itself calls createSocket() only.
+
   @Override
   public Socket createSocket(String host, int port) throws IOException {
-    return connected(new InetSocketAddress(host, port));
+    return createSocket(InetAddress.getByName(host), port);
   }
 
   @Override
   public Socket createSocket(String host, int port, InetAddress localHost, int localPort)
       throws IOException {
-    return connected(new InetSocketAddress(host, port), new InetSocketAddress(localHost, localPort));
+    return createSocket(InetAddress.getByName(host), port, localHost, localPort);
   }
 
   @Override
