@@ -404,6 +404,29 @@ class RegistryClientIT {
   }
 
   @Test
+  void blobsMoveOnPlatformThreads(@TempDir Path dir) throws Exception {
+    // A virtual thread blocked on a socket leaves the JDK's poller thread in native code, which
+    // the JVM's exit then waits 300 ms for: transfers must not use them.
+    LayoutImageStore store = LayoutImageStore.open(dir.resolve("store"));
+    RawManifest image = Fixtures.image(store, "threads/app:1", 6, 10_000, 11);
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    TransferListener onThread = new TransferListener() {
+      @Override
+      public void started(Descriptor blob) {
+        Thread t = Thread.currentThread();
+        threads.add((t.isVirtual() ? "virtual " : "platform ") + t.getName());
+      }
+    };
+    Reference dest = ref(registry.host(), "threads/app:1");
+    client.push(store.blobs(), image, dest, new PushOptions(List.of(), onThread));
+    LayoutImageStore target = LayoutImageStore.open(dir.resolve("target"));
+    client.pull(dest, target.blobs(), PullOptions.defaults().withListener(onThread));
+    Images.validate(new dev.kiln.store.LayoutImage(target.blobs(), image), "pulled image");
+    assertTrue(threads.size() > 1, "the blobs moved in parallel: " + threads);
+    assertTrue(threads.stream().allMatch(t -> t.startsWith("platform ")), threads.toString());
+  }
+
+  @Test
   void unknownHostAndMissingImageSayWhatFailed() throws Exception {
     RegistryClient c = RegistryClient.builder().build();
     OciException e = assertThrows(OciException.class,
