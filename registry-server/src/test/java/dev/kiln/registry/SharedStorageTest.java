@@ -5,16 +5,45 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.kiln.oci.Digests;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Upload state lives in storage, not in a process: two registries on the same root take turns on
- * one chunked upload, each continuing from what the other wrote, and either can finish it.
+ * What storage shares: a blob pushed to several repositories is stored once, each repository
+ * holding a link; and upload state lives in storage, not in a process, so two registries on the
+ * same root take turns on one chunked upload and either can finish it.
  */
 final class SharedStorageTest {
   @TempDir Path temp;
+
+  @Test
+  void aBlobPushedToTwoRepositoriesIsStoredOnce() throws Exception {
+    Path root = temp.resolve("root");
+    byte[] blob = "the same layer, twice".getBytes(StandardCharsets.UTF_8);
+    String digest = Digests.sha256(blob).toString();
+    String hex = digest.substring("sha256:".length());
+    try (RegistryServer server = RegistryServer.start(RegistryConfig.builder(root).port(0)
+        .accessLog(false).build())) {
+      TestClient c = new TestClient(server.url());
+      for (String repo : List.of("cas/one", "cas/two")) {
+        assertEquals(201, c.send("POST", "/v2/" + repo + "/blobs/uploads/?digest=" + digest, blob)
+            .statusCode());
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        List<Path> data = files.filter(p -> p.getFileName().toString().equals("data")).toList();
+        assertEquals(List.of(root.resolve("docker/registry/v2/blobs/sha256/" + hex.substring(0, 2)
+            + "/" + hex + "/data")), data);
+      }
+      for (String repo : List.of("cas/one", "cas/two")) {
+        assertEquals(digest, Files.readString(root.resolve("docker/registry/v2/repositories/"
+            + repo + "/_layers/sha256/" + hex + "/link")));
+      }
+    }
+  }
 
   @Test
   void twoReplicasContinueOneAnothersUpload() throws Exception {
