@@ -61,6 +61,35 @@ final class RegistryCommandTest {
   }
 
   @Test
+  void gcReportsThenDeletesAnOrphanBlob() throws Exception {
+    Path root = temp.resolve("root");
+    byte[] orphan = "pushed, never referenced".getBytes(StandardCharsets.UTF_8);
+    String digest = dev.kiln.oci.Digests.sha256(orphan).toString();
+    try (var server = dev.kiln.registry.RegistryServer.start(dev.kiln.registry.RegistryConfig
+        .builder(root).port(0).accessLog(false).build())) {
+      var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+          .newBuilder(server.url().resolve("/v2/gc/app/blobs/uploads/?digest=" + digest))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(orphan))
+          .timeout(java.time.Duration.ofSeconds(30)).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding());
+      assertEquals(201, response.statusCode());
+    }
+    Path data = root.resolve("docker/registry/v2/blobs/sha256/" + digest.substring(7, 9) + "/"
+        + digest.substring(7) + "/data");
+    Result kept = run("", "registry", "gc", "--root", root.toString(), "--dry-run");
+    assertTrue(kept.out().contains("would free 0 blobs"), "within the 1h grace: " + kept.out());
+    Result dry = run("", "registry", "gc", "--root", root.toString(), "--dry-run", "--grace", "0s");
+    assertEquals(0, dry.exit(), dry.err());
+    assertTrue(dry.out().contains("would delete " + digest), dry.out());
+    assertTrue(dry.out().contains("would free 1 blobs, " + orphan.length + " bytes"), dry.out());
+    assertTrue(Files.exists(data), "a dry run deleted the blob");
+    Result real = run("", "registry", "gc", "--root", root.toString(), "--grace", "0s");
+    assertEquals(0, real.exit(), real.err());
+    assertTrue(real.out().contains("deleted " + digest), real.out());
+    assertTrue(Files.notExists(data), "gc left the orphan blob");
+  }
+
+  @Test
   void serveRejectsBadFlagsWithOneLine() {
     Result r = run("", "registry", "serve", "--root", temp.toString(), "--addr", "nowhere");
     assertEquals(2, r.exit());

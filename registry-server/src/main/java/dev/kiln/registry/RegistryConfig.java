@@ -42,7 +42,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *     certificate under {@code root/tls} at first start
  * @param tlsKey the server key (PEM) with {@code tlsCert}
  * @param tlsHosts extra host names and addresses the generated certificate is valid for
- * @param readOnly whether every write is refused (UNSUPPORTED, 405)
+ * @param readOnly whether every write is refused (UNSUPPORTED, 405); expired uploads are kept too
  * @param deleteEnabled whether manifests, tags and blobs may be deleted
  * @param validateReferences whether manifests must reference only blobs and manifests present
  * @param uploadTtl how long an idle upload is kept before it is deleted

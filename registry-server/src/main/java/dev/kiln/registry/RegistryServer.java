@@ -121,16 +121,20 @@ public final class RegistryServer implements AutoCloseable {
       return t;
     });
     long every = Math.max(1, Math.min(config.uploadTtl().toSeconds() / 4, 600));
-    janitor.scheduleWithFixedDelay(() -> {
-      try {
-        int n = store.expireUploads(config.uploadTtl());
-        if (n > 0) {
-          LOG.log(System.Logger.Level.INFO, "deleted " + n + " expired uploads");
+    // Read-only leaves storage exactly as it is: not even expired uploads are deleted
+    // (Distribution stops its upload purger in read-only mode too).
+    if (!config.readOnly()) {
+      janitor.scheduleWithFixedDelay(() -> {
+        try {
+          int n = store.expireUploads(config.uploadTtl());
+          if (n > 0) {
+            LOG.log(System.Logger.Level.INFO, "deleted " + n + " expired uploads");
+          }
+        } catch (IOException | RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, "upload expiry failed: " + e.getMessage());
         }
-      } catch (IOException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "upload expiry failed: " + e.getMessage());
-      }
-    }, every, every, TimeUnit.SECONDS);
+      }, every, every, TimeUnit.SECONDS);
+    }
     return new RegistryServer(config, undertow, shutdown, requests, janitor, ca);
   }
 

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every kind of bad input gets the spec's error code and status, and leaves storage exactly as it
@@ -125,14 +127,16 @@ final class BadInputTest {
     }
   }
 
-  @Test
-  void expiredAndForeignTokensAreUnauthorized() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"ES256", "RS256"})
+  void expiredAndForeignTokensAreUnauthorized(String alg) throws Exception {
     Path root = temp.resolve("token");
     Path htpasswd = temp.resolve("htpasswd");
     Files.writeString(htpasswd, Htpasswd.entry("alice", "secret".toCharArray()) + "\n");
     Path key = temp.resolve("key.pem");
+    boolean rsa = alg.equals("RS256");
     try (RegistryServer server = RegistryServer.start(RegistryConfig.builder(root).port(0)
-        .accessLog(false).htpasswd(htpasswd).tokenKey(key).build())) {
+        .accessLog(false).htpasswd(htpasswd).tokenKey(key).tokenAlgorithm(alg).build())) {
       TestClient c = new TestClient(server.url());
       String path = "/v2/a/blobs/uploads/?digest=" + Digests.sha256(CONFIG);
       HttpResponse<byte[]> challenge = c.send("POST", path, CONFIG);
@@ -142,11 +146,15 @@ final class BadInputTest {
           .orElseThrow());
       Map<String, String> before = StorageSnapshot.of(root);
       Map<String, java.util.List<String>> access = Map.of("a", java.util.List.of("pull", "push"));
-      KeyPair ours = TokenService.loadOrCreate(key, false);
+      KeyPair ours = TokenService.loadOrCreate(key, rsa);
       Clock past = Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC);
       String expired = new TokenService(ours, "kiln-token-server", "kiln-registry",
           Duration.ofMinutes(5), past).issue(Optional.of("alice"), access);
-      String foreign = new TokenService(TokenService.loadOrCreate(temp.resolve("other.pem"), false),
+      // Signed by another key of the same algorithm, and by a key of the other algorithm.
+      String foreign = new TokenService(TokenService.loadOrCreate(temp.resolve("other.pem"), rsa),
+          "kiln-token-server", "kiln-registry", Duration.ofMinutes(5), Clock.systemUTC())
+          .issue(Optional.of("alice"), access);
+      String otherAlg = new TokenService(TokenService.loadOrCreate(temp.resolve("alg.pem"), !rsa),
           "kiln-token-server", "kiln-registry", Duration.ofMinutes(5), Clock.systemUTC())
           .issue(Optional.of("alice"), access);
       String otherAudience = new TokenService(ours, "kiln-token-server", "elsewhere",
@@ -154,7 +162,8 @@ final class BadInputTest {
       String[] parts = foreign.split("\\.");
       String unsigned = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
           "{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8)) + "." + parts[1] + ".";
-      for (String token : new String[] {expired, foreign, otherAudience, unsigned, "garbage"}) {
+      for (String token : new String[] {expired, foreign, otherAlg, otherAudience, unsigned,
+          "garbage"}) {
         HttpResponse<byte[]> r = c.send("POST", path, CONFIG, "Authorization", "Bearer " + token);
         expect(r, 401, "UNAUTHORIZED");
         assertEquals(true, r.headers().firstValue("WWW-Authenticate").orElse("")
@@ -166,6 +175,8 @@ final class BadInputTest {
           "Authorization", TestClient.basic("alice", "secret"));
       expect(t, 200, null);
       String good = JSON.readTree(t.body()).path("token").asText();
+      byte[] header = java.util.Base64.getUrlDecoder().decode(good.split("\\.")[0]);
+      assertEquals(alg, JSON.readTree(header).path("alg").asText());
       expect(c.send("POST", path, CONFIG, "Authorization", "Bearer " + good), 201, null);
       expect(c.get("/token?service=kiln-registry&scope=repository:a:pull", "Authorization",
           TestClient.basic("alice", "wrong")), 401, "UNAUTHORIZED");

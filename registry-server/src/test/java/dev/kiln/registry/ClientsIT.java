@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real clients against kiln's registry on 127.0.0.1: skopeo both ways over plain HTTP, TLS with
- * the generated CA, Basic and token auth; skopeo --all of a multi-image index; podman push and
- * pull; buildah push; containerd's ctr pull of an image skopeo pushed. The test image is built
+ * the generated CA and with an openssl-made certificate, Basic and token auth; skopeo --all of a
+ * multi-image index; podman push and pull; buildah push; containerd's ctr pull of an image skopeo
+ * pushed. The test image is built
  * here from scripts/busybox-rootfs with umoci; nothing comes from the internet.
  */
 final class ClientsIT {
@@ -37,7 +38,7 @@ final class ClientsIT {
 
   @BeforeAll
   static void image() throws Exception {
-    Tools.require("skopeo", "umoci", "podman", "buildah", "ctr", "containerd");
+    Tools.require("skopeo", "umoci", "podman", "buildah", "ctr", "containerd", "openssl");
     Path rootfs = shared.resolve("rootfs");
     Tools.run(T, List.of(Tools.repositoryRoot().resolve("scripts/busybox-rootfs").toString(),
         rootfs.toString()));
@@ -149,6 +150,40 @@ final class ClientsIT {
       // Without the CA the certificate is not trusted.
       assertThrows(AssertionError.class, () -> Tools.run(T, env(), skopeo("inspect",
           "--retry-times", "0", "docker://" + server.authority() + "/tls/busybox:v1")));
+    }
+  }
+
+  @Test
+  void skopeoTlsWithAGivenCertificate() throws Exception {
+    // A CA and a server certificate for 127.0.0.1 made by openssl, as an operator would.
+    Path pki = Files.createDirectories(temp.resolve("pki"));
+    List<String> ec = List.of("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes");
+    List<String> ca = new ArrayList<>(List.of("openssl", "req", "-x509"));
+    ca.addAll(ec);
+    ca.addAll(List.of("-keyout", pki + "/ca.key", "-out", pki + "/ca.crt", "-days", "2", "-subj",
+        "/CN=kiln test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+        "keyUsage=critical,keyCertSign"));
+    Tools.run(T, ca);
+    List<String> csr = new ArrayList<>(List.of("openssl", "req"));
+    csr.addAll(ec);
+    csr.addAll(List.of("-keyout", pki + "/server.key", "-out", pki + "/server.csr", "-subj",
+        "/CN=127.0.0.1"));
+    Tools.run(T, csr);
+    Files.writeString(pki.resolve("ext"), "subjectAltName=IP:127.0.0.1\n"
+        + "extendedKeyUsage=serverAuth\n");
+    Tools.run(T, List.of("openssl", "x509", "-req", "-in", pki + "/server.csr", "-CA",
+        pki + "/ca.crt", "-CAkey", pki + "/ca.key", "-CAcreateserial", "-days", "2", "-extfile",
+        pki + "/ext", "-out", pki + "/server.crt"));
+    Path root = temp.resolve("root");
+    try (RegistryServer server = start(RegistryConfig.builder(root)
+        .tlsCertificate(pki.resolve("server.crt"), pki.resolve("server.key")))) {
+      assertEquals("https", server.url().getScheme());
+      assertTrue(server.caCertificate().isEmpty(), "a given certificate needs no generated CA");
+      assertTrue(Files.notExists(root.resolve("tls")), "a CA was generated anyway");
+      Path certs = Files.createDirectories(temp.resolve("certs"));
+      Files.copy(pki.resolve("ca.crt"), certs.resolve("ca.crt"));
+      roundTrip(server, List.of("--dest-cert-dir", certs.toString()),
+          List.of("--src-cert-dir", certs.toString()), "given/busybox");
     }
   }
 

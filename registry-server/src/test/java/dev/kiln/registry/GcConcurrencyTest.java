@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Garbage collection runs over and over while pushes continue: every push succeeds, every
  * accepted manifest keeps every blob it references, and old unreferenced blobs are still
- * collected meanwhile.
+ * collected meanwhile. An upload in progress outlives a collection and finishes.
  */
 final class GcConcurrencyTest {
   private static final String MTYPE = "application/vnd.oci.image.manifest.v1+json";
@@ -112,6 +112,28 @@ final class GcConcurrencyTest {
               "accepted manifest in " + f[0] + " lost blob " + f[i]);
         }
       }
+    }
+  }
+
+  @Test
+  void anUploadInProgressSurvivesACollection() throws Exception {
+    Path root = temp.resolve("root");
+    byte[] blob = "an upload that a collection interrupts".getBytes(StandardCharsets.UTF_8);
+    String digest = Digests.sha256(blob).toString();
+    try (RegistryServer server = RegistryServer.start(RegistryConfig.builder(root).port(0)
+        .accessLog(false).build())) {
+      TestClient c = new TestClient(server.url());
+      String upload = c.send("POST", "/v2/gc/live/blobs/uploads/", null).headers()
+          .firstValue("Location").orElseThrow();
+      assertEquals(202, c.send("PATCH", upload, java.util.Arrays.copyOf(blob, 10), "Content-Range",
+          "0-9").statusCode());
+      // No grace at all: only what the collector must never touch is left.
+      GarbageCollector.collect(root, false, Duration.ZERO, Duration.ofDays(1));
+      assertEquals(202, c.send("PATCH", upload, java.util.Arrays.copyOfRange(blob, 10,
+          blob.length), "Content-Range", "10-" + (blob.length - 1)).statusCode());
+      HttpResponse<byte[]> put = c.send("PUT", upload + "?digest=" + digest, null);
+      assertEquals(201, put.statusCode(), TestClient.text(put));
+      assertEquals(digest, Digests.sha256(c.get("/v2/gc/live/blobs/" + digest).body()).toString());
     }
   }
 }

@@ -101,7 +101,57 @@ final class OperationsTest {
         status = c.get(upload).statusCode();
       }
       assertEquals(404, status, "the idle upload was not expired");
+      // Cleaned, not only forgotten: its directory and data are gone from storage.
+      String id = upload.substring(upload.lastIndexOf('/') + 1);
+      assertFalse(Files.exists(root.resolve("docker/registry/v2/repositories/exp/_uploads/" + id)),
+          "the expired upload's data is still in storage");
     }
+  }
+
+  @Test
+  void readOnlyServesWhatIsStoredAndChangesNothing() throws Exception {
+    Path root = temp.resolve("root");
+    String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MTYPE + "\",\"config\":{"
+        + "\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+        + Digests.sha256(bytes("{}")) + "\",\"size\":2},\"layers\":[]}";
+    String layer;
+    String upload;
+    try (RegistryServer server = RegistryServer.start(RegistryConfig.builder(root).port(0)
+        .accessLog(false).build())) {
+      TestClient c = new TestClient(server.url());
+      push(c, "ro/app", "{}");
+      layer = push(c, "ro/app", "a layer");
+      assertEquals(201, c.send("PUT", "/v2/ro/app/manifests/v1", bytes(manifest), "Content-Type",
+          MTYPE).statusCode());
+      upload = c.send("POST", "/v2/ro/app/blobs/uploads/", null).headers().firstValue("Location")
+          .orElseThrow();
+      assertEquals(202, c.send("PATCH", upload, bytes("half")).statusCode());
+    }
+    Map<String, String> before = StorageSnapshot.of(root);
+    try (RegistryServer server = RegistryServer.start(RegistryConfig.builder(root).port(0)
+        .accessLog(false).readOnly(true).uploadTtl(Duration.ofSeconds(1)).build())) {
+      TestClient c = new TestClient(server.url());
+      assertEquals(200, c.get("/v2/ro/app/manifests/v1").statusCode());
+      assertEquals("a layer", TestClient.text(c.get("/v2/ro/app/blobs/" + layer)));
+      assertEquals("{\"name\":\"ro/app\",\"tags\":[\"v1\"]}",
+          TestClient.text(c.get("/v2/ro/app/tags/list")));
+      assertEquals(204, c.get(upload).statusCode(), "a read-only server still reports uploads");
+      for (HttpResponse<byte[]> r : List.of(
+          c.send("PUT", "/v2/ro/app/manifests/v2", bytes(manifest), "Content-Type", MTYPE),
+          c.send("DELETE", "/v2/ro/app/manifests/v1", null),
+          c.send("DELETE", "/v2/ro/app/blobs/" + layer, null),
+          c.send("POST", "/v2/ro/app/blobs/uploads/?digest=" + Digests.sha256(bytes("x")),
+              bytes("x")),
+          c.send("PATCH", upload, bytes("more")),
+          c.send("DELETE", upload, null))) {
+        assertEquals(405, r.statusCode(), TestClient.text(r));
+        assertTrue(TestClient.text(r).contains("UNSUPPORTED"), TestClient.text(r));
+      }
+      // Not even the upload janitor writes: the idle upload outlives its 1 s limit.
+      Thread.sleep(2500);
+      assertEquals(204, c.get(upload).statusCode());
+    }
+    assertEquals(before, StorageSnapshot.of(root), "a read-only server changed storage");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.kiln.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.net.URLEncoder;
@@ -169,9 +170,28 @@ final class PermissionMatrixTest {
     HttpResponse<byte[]> r = auth.isPresent() ? c.send(method, path, null, "Authorization",
         auth.get()) : c.send(method, path, null);
     int s = r.statusCode();
+    String what = mode + " " + user + " " + action + " " + repo + ": ";
     if (s >= 500) {
-      throw new AssertionError(user + " " + action + " " + repo + ": " + TestClient.text(r));
+      throw new AssertionError(what + TestClient.text(r));
     }
-    return s != 401 && s != 403;
+    if (s != 401 && s != 403) {
+      return true;
+    }
+    // A denial as the spec and Docker's clients expect it: a known user without the right gets
+    // 403 DENIED under Basic; anyone else 401 UNAUTHORIZED with a challenge to answer (under
+    // token auth, insufficient_scope, so a client asks for a wider token).
+    String code = JSON.readTree(r.body()).path("errors").path(0).path("code").asText();
+    String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+    if (mode == RegistryConfig.Auth.BASIC && !user.equals("anonymous")) {
+      assertEquals(403, s, what + TestClient.text(r));
+      assertEquals("DENIED", code, what + TestClient.text(r));
+    } else {
+      assertEquals(401, s, what + TestClient.text(r));
+      assertEquals("UNAUTHORIZED", code, what + TestClient.text(r));
+      assertTrue(mode == RegistryConfig.Auth.BASIC ? challenge.startsWith("Basic realm=")
+          : challenge.startsWith("Bearer realm=") && challenge.contains(
+              "error=\"insufficient_scope\""), what + challenge);
+    }
+    return false;
   }
 }
