@@ -1,6 +1,8 @@
 package dev.kiln.layer;
 
 import dev.kiln.oci.MediaTypes;
+import java.io.IOException;
+import java.io.InputStream;
 
 /**
  * How a layer blob is compressed. Readers never trust the media type alone: {@link #detect} looks at
@@ -41,14 +43,23 @@ public enum Compression {
    * @return the compression
    */
   public static Compression detect(byte[] head, int length) {
-    if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-      return GZIP;
-    }
-    if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5
-        && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
-      return ZSTD;
-    }
-    return NONE;
+    return switch (dev.kiln.store.internal.Compression.detect(head, length)) {
+      case GZIP -> GZIP;
+      case ZSTD -> ZSTD;
+      case NONE -> NONE;
+    };
+  }
+
+  /**
+   * Opens a blob's uncompressed bytes, whatever its compression ({@link #detect} on its first
+   * bytes).
+   *
+   * @param blob the blob; closed with the result
+   * @return the uncompressed bytes
+   * @throws IOException when the blob cannot be read or its compressed header is corrupt
+   */
+  public static InputStream decompress(InputStream blob) throws IOException {
+    return dev.kiln.store.internal.Compression.decompress(blob);
   }
 
   /**

@@ -198,9 +198,7 @@ public final class Extractor {
     try {
       SparseMap sparse = tar.sparse();
       if (sparse == null) {
-        for (int n; (n = tar.read(buffer, 0, buffer.length)) > 0; ) {
-          Native.write(fd, path, buffer, 0, n);
-        }
+        tar.writeContentTo(fd, path, buffer);
       } else {
         writeSparse(fd, path, sparse, tar);
       }

@@ -1,15 +1,13 @@
 package dev.kiln.layer.internal;
 
+import dev.kiln.store.internal.Downcalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -30,81 +28,71 @@ public final class Native {
   private Native() {}
 
   private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
   private static final ValueLayout.OfLong SIZE_T = ValueLayout.JAVA_LONG;
   private static final ValueLayout ADDR = ValueLayout.ADDRESS;
   private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
 
-  // One holder per call: a downcall handle costs tens of milliseconds to link, so each is linked
-  // on first use only (the applier never lists xattrs, the writer never calls mknod).
+  // One holder per call, linked on first use (the applier never lists xattrs, the writer never
+  // calls mknod). All but read and write share one downcall shape (Downcalls says why).
   private static final class Llistxattr {
-    static final MethodHandle H = fn("llistxattr", FunctionDescriptor.of(SIZE_T, ADDR, ADDR, SIZE_T));
+    static final MethodHandle H = Downcalls.libc("llistxattr");
   }
 
   private static final class Lgetxattr {
-    static final MethodHandle H =
-        fn("lgetxattr", FunctionDescriptor.of(SIZE_T, ADDR, ADDR, ADDR, SIZE_T));
+    static final MethodHandle H = Downcalls.libc("lgetxattr");
   }
 
   private static final class Lsetxattr {
-    static final MethodHandle H =
-        fn("lsetxattr", FunctionDescriptor.of(INT, ADDR, ADDR, ADDR, SIZE_T, INT));
+    static final MethodHandle H = Downcalls.libc("lsetxattr");
   }
 
   private static final class Mknod {
-    static final MethodHandle H =
-        fn("mknod", FunctionDescriptor.of(INT, ADDR, INT, ValueLayout.JAVA_LONG));
+    static final MethodHandle H = Downcalls.libc("mknod");
   }
 
   private static final class Lchown {
-    static final MethodHandle H = fn("lchown", FunctionDescriptor.of(INT, ADDR, INT, INT));
+    static final MethodHandle H = Downcalls.libc("lchown");
   }
 
   private static final class Chmod {
-    static final MethodHandle H = fn("chmod", FunctionDescriptor.of(INT, ADDR, INT));
+    static final MethodHandle H = Downcalls.libc("chmod");
   }
 
   private static final class Utimensat {
-    static final MethodHandle H = fn("utimensat", FunctionDescriptor.of(INT, INT, ADDR, ADDR, INT));
+    static final MethodHandle H = Downcalls.libc("utimensat");
   }
 
   private static final class Statx {
-    static final MethodHandle H = fn("statx", FunctionDescriptor.of(INT, INT, ADDR, INT, INT, ADDR));
+    static final MethodHandle H = Downcalls.libc("statx");
   }
 
   private static final class Open {
-    static final MethodHandle H = fn("open", FunctionDescriptor.of(INT, ADDR, INT, INT));
+    static final MethodHandle H = Downcalls.libc("open");
   }
 
-  private static final class Write {
-    // critical: the bytes are passed straight from the Java array, without a copy
-    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().find("write").orElseThrow(),
-        FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T), Linker.Option.critical(true));
-  }
-
-  private static final class Read {
-    static final MethodHandle H = LINKER.downcallHandle(LINKER.defaultLookup().find("read").orElseThrow(),
-        FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T), Linker.Option.critical(true));
+  /** read and write: critical, so the bytes go straight from and to a Java array, without a copy. */
+  private static final class ReadWrite {
+    private static final FunctionDescriptor SHAPE = FunctionDescriptor.of(SIZE_T, INT, ADDR, SIZE_T);
+    static final MethodHandle READ = LINKER.downcallHandle(
+        LINKER.defaultLookup().find("read").orElseThrow(), SHAPE, Linker.Option.critical(true));
+    static final MethodHandle WRITE = LINKER.downcallHandle(
+        LINKER.defaultLookup().find("write").orElseThrow(), SHAPE, Linker.Option.critical(true));
   }
 
   private static final class Futimens {
-    static final MethodHandle H = fn("futimens", FunctionDescriptor.of(INT, INT, ADDR));
+    static final MethodHandle H = Downcalls.libc("futimens");
   }
 
   private static final class Lseek {
-    static final MethodHandle H =
-        fn("lseek", FunctionDescriptor.of(ValueLayout.JAVA_LONG, INT, ValueLayout.JAVA_LONG, INT));
+    static final MethodHandle H = Downcalls.libc("lseek");
   }
 
   private static final class Ftruncate {
-    static final MethodHandle H = fn("ftruncate", FunctionDescriptor.of(INT, INT, ValueLayout.JAVA_LONG));
+    static final MethodHandle H = Downcalls.libc("ftruncate");
   }
 
   private static final class Close {
-    static final MethodHandle H = LINKER.downcallHandle(
-        LINKER.defaultLookup().find("close").orElseThrow(), FunctionDescriptor.of(INT, INT));
+    static final MethodHandle H = Downcalls.libc("close");
   }
 
   private static final int ENOENT = 2;
@@ -135,11 +123,6 @@ public final class Native {
   /** File type bits of a FIFO. */
   public static final int S_IFIFO = 0010000;
 
-  private static MethodHandle fn(String name, FunctionDescriptor fd) {
-    return LINKER.downcallHandle(
-        LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
-  }
-
   /**
    * Native memory each thread reuses for its calls (errno, path and name strings, struct statx,
    * xattr lists and values, times), so a call allocates nothing: these calls run once or more per
@@ -147,7 +130,7 @@ public final class Native {
    */
   private static final class Scratch {
     final Arena arena = Arena.ofAuto();
-    final MemorySegment state = arena.allocate(CAPTURE);
+    final MemorySegment state = arena.allocate(Downcalls.CAPTURE);
     final MemorySegment statx = arena.allocate(256, 8);
     final MemorySegment times = arena.allocate(ValueLayout.JAVA_LONG, 4);
     final MemorySegment buffer = arena.allocate(XATTR_MAX);
@@ -176,7 +159,7 @@ public final class Native {
     }
 
     int errno() {
-      return (int) ERRNO.get(state, 0L);
+      return Downcalls.errno(state);
     }
 
     MemorySegment times(long seconds, int nanos) {
@@ -241,13 +224,8 @@ public final class Native {
    */
   static FileAttrs lstat(Path path) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Statx.H.invokeExact(s.state, AT_FDCWD, s.path(path), AT_SYMLINK_NOFOLLOW,
-          STATX_BASIC_STATS, s.statx);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Statx.H, s.state, AT_FDCWD, s.path(path).address(),
+        AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, s.statx.address());
     if (r != 0) {
       throw failure("statx", path, s.errno());
     }
@@ -275,13 +253,9 @@ public final class Native {
    */
   public static List<String> listXattrs(Path path) throws IOException {
     Scratch s = SCRATCH.get();
-    long got;
-    try {
-      // one call: the buffer holds the largest list Linux allows
-      got = (long) Llistxattr.H.invokeExact(s.state, s.path(path), s.buffer, (long) XATTR_MAX);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    // one call: the buffer holds the largest list Linux allows
+    long got = Downcalls.call(Llistxattr.H, s.state, s.path(path).address(), s.buffer.address(),
+        XATTR_MAX);
     if (got < 0) {
       if (s.errno() == ENOTSUP) {
         return List.of();
@@ -315,12 +289,8 @@ public final class Native {
    */
   public static byte[] getXattr(Path path, String name) throws IOException {
     Scratch s = SCRATCH.get();
-    long got;
-    try {
-      got = (long) Lgetxattr.H.invokeExact(s.state, s.path(path), s.name(name), s.buffer, (long) XATTR_MAX);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    long got = Downcalls.call(Lgetxattr.H, s.state, s.path(path).address(), s.name(name).address(),
+        s.buffer.address(), XATTR_MAX, 0);
     if (got < 0) {
       if (s.errno() == ENODATA) {
         return null;
@@ -345,13 +315,8 @@ public final class Native {
     }
     Scratch s = SCRATCH.get();
     MemorySegment.copy(value, 0, s.buffer, ValueLayout.JAVA_BYTE, 0, value.length);
-    int r;
-    try {
-      r = (int) Lsetxattr.H.invokeExact(s.state, s.path(path), s.name(name), s.buffer,
-          (long) value.length, 0);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Lsetxattr.H, s.state, s.path(path).address(),
+        s.name(name).address(), s.buffer.address(), value.length, 0);
     if (r != 0) {
       throw failure("lsetxattr " + name, path, s.errno());
     }
@@ -369,12 +334,8 @@ public final class Native {
    */
   public static void mknod(Path path, int mode, long major, long minor) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Mknod.H.invokeExact(s.state, s.path(path), mode, makedev(major, minor));
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Mknod.H, s.state, s.path(path).address(), mode,
+        makedev(major, minor));
     if (r != 0) {
       throw failure("mknod", path, s.errno());
     }
@@ -390,12 +351,7 @@ public final class Native {
    */
   public static void lchown(Path path, int uid, int gid) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Lchown.H.invokeExact(s.state, s.path(path), uid, gid);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Lchown.H, s.state, s.path(path).address(), uid, gid);
     if (r != 0) {
       throw failure("lchown", path, s.errno());
     }
@@ -411,12 +367,7 @@ public final class Native {
    */
   public static void chmod(Path path, int mode) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Chmod.H.invokeExact(s.state, s.path(path), mode & 07777);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Chmod.H, s.state, s.path(path).address(), mode & 07777, 0);
     if (r != 0) {
       throw failure("chmod", path, s.errno());
     }
@@ -432,13 +383,8 @@ public final class Native {
    */
   public static void setTimes(Path path, long seconds, int nanos) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Utimensat.H.invokeExact(s.state, AT_FDCWD, s.path(path), s.times(seconds, nanos),
-          AT_SYMLINK_NOFOLLOW);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Utimensat.H, s.state, AT_FDCWD, s.path(path).address(),
+        s.times(seconds, nanos).address(), AT_SYMLINK_NOFOLLOW, 0);
     if (r != 0) {
       throw failure("utimensat", path, s.errno());
     }
@@ -456,13 +402,8 @@ public final class Native {
    */
   static int createFile(Path path, int mode) throws IOException {
     Scratch s = SCRATCH.get();
-    int fd;
-    try {
-      fd = (int) Open.H.invokeExact(s.state, s.path(path),
-          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int fd = (int) Downcalls.call(Open.H, s.state, s.path(path).address(),
+        O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
     if (fd < 0) {
       throw failure("open", path, s.errno());
     }
@@ -478,12 +419,8 @@ public final class Native {
    */
   static int openForReading(Path path) throws IOException {
     Scratch s = SCRATCH.get();
-    int fd;
-    try {
-      fd = (int) Open.H.invokeExact(s.state, s.path(path), O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int fd = (int) Downcalls.call(Open.H, s.state, s.path(path).address(),
+        O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0) {
       throw failure("open", path, s.errno());
     }
@@ -499,7 +436,7 @@ public final class Native {
   static int read(int fd, Path path, byte[] b, int off, int len) throws IOException {
     long n;
     try {
-      n = (long) Read.H.invokeExact(fd, MemorySegment.ofArray(b).asSlice(off, len), (long) len);
+      n = (long) ReadWrite.READ.invokeExact(fd, MemorySegment.ofArray(b).asSlice(off, len), (long) len);
     } catch (Throwable t) {
       throw unexpected(t);
     }
@@ -519,7 +456,7 @@ public final class Native {
     while (len > 0) {
       long n;
       try {
-        n = (long) Write.H.invokeExact(fd, seg.asSlice(off, len), (long) len);
+        n = (long) ReadWrite.WRITE.invokeExact(fd, seg.asSlice(off, len), (long) len);
       } catch (Throwable t) {
         throw unexpected(t);
       }
@@ -539,12 +476,7 @@ public final class Native {
    */
   static void setTimes(int fd, Path path, long seconds, int nanos) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Futimens.H.invokeExact(s.state, fd, s.times(seconds, nanos));
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Futimens.H, s.state, fd, s.times(seconds, nanos).address(), 0);
     if (r != 0) {
       throw failure("futimens", path, s.errno());
     }
@@ -595,11 +527,7 @@ public final class Native {
   }
 
   private static long lseek(int fd, long offset, int whence) {
-    try {
-      return (long) Lseek.H.invokeExact(SCRATCH.get().state, fd, offset, whence);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    return Downcalls.call(Lseek.H, SCRATCH.get().state, fd, offset, whence);
   }
 
   /**
@@ -609,12 +537,7 @@ public final class Native {
    */
   static void truncate(int fd, Path path, long size) throws IOException {
     Scratch s = SCRATCH.get();
-    int r;
-    try {
-      r = (int) Ftruncate.H.invokeExact(s.state, fd, size);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Ftruncate.H, s.state, fd, size, 0);
     if (r != 0) {
       throw failure("ftruncate", path, s.errno());
     }
@@ -626,12 +549,7 @@ public final class Native {
    * @throws IOException when the close reports an error (for a written file: data may be lost)
    */
   static void close(int fd, Path path) throws IOException {
-    int r;
-    try {
-      r = (int) Close.H.invokeExact(fd);
-    } catch (Throwable t) {
-      throw unexpected(t);
-    }
+    int r = (int) Downcalls.call(Close.H, SCRATCH.get().state, fd, 0, 0);
     if (r != 0) {
       throw new IOException("close " + path + ": failed (disk full or I/O error?)");
     }

@@ -5,6 +5,7 @@ import dev.kiln.oci.Digester;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.nio.file.Path;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -108,13 +109,44 @@ final class ReadAheadInputStream extends InputStream {
     if (len == 0) {
       return 0;
     }
+    if (!fill()) {
+      return -1;
+    }
+    int n = Math.min(len, current.length() - pos);
+    System.arraycopy(current.bytes(), pos, b, off, n);
+    pos += n;
+    return n;
+  }
+
+  /**
+   * Writes up to {@code max} of the next bytes to a file straight from the read-ahead buffer, so
+   * the applier's main thread does not copy every byte into an array of its own first.
+   *
+   * @param fd the file descriptor
+   * @param path the file, for messages
+   * @param max the most bytes to write, ≥ 1
+   * @return how many were written, or -1 at the end of the stream
+   * @throws IOException when the write fails or reading ahead failed
+   */
+  int writeTo(int fd, Path path, long max) throws IOException {
+    if (!fill()) {
+      return -1;
+    }
+    int n = (int) Math.min(max, current.length() - pos);
+    Native.write(fd, path, current.bytes(), pos, n);
+    pos += n;
+    return n;
+  }
+
+  /** Makes {@link #current} hold unread bytes; false at the end of the stream. */
+  private boolean fill() throws IOException {
     while (current == null || pos == current.length()) {
       if (current != null) {
         free.add(current.bytes()); // never more than CHUNKS exist: there is room
         current = null;
       }
       if (ended) {
-        return -1;
+        return false;
       }
       Chunk c;
       try {
@@ -128,15 +160,12 @@ final class ReadAheadInputStream extends InputStream {
         if (c.failure() != null) {
           throw rethrow(c.failure());
         }
-        return -1;
+        return false;
       }
       current = c;
       pos = 0;
     }
-    int n = Math.min(len, current.length() - pos);
-    System.arraycopy(current.bytes(), pos, b, off, n);
-    pos += n;
-    return n;
+    return true;
   }
 
   private static IOException rethrow(Throwable t) {

@@ -5,6 +5,7 @@ import dev.kiln.layer.LayerRejectedException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -310,6 +311,33 @@ public final class TarInput {
       n = n.substring(0, n.length() - 1);
     }
     return n;
+  }
+
+  /**
+   * Writes the rest of the current entry's content to a file. From a read-ahead stream the bytes
+   * go straight from its buffer (no copy on the caller's thread); otherwise through {@code buffer}.
+   *
+   * @param fd the file descriptor
+   * @param path the file, for messages
+   * @param buffer scratch space for a stream that is not read ahead
+   * @throws IOException when the archive ends early (the header's size lied) or a write fails
+   */
+  public void writeContentTo(int fd, Path path, byte[] buffer) throws IOException {
+    while (remaining > 0) {
+      int n;
+      if (in instanceof ReadAheadInputStream ahead) {
+        n = ahead.writeTo(fd, path, remaining);
+      } else {
+        n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+        if (n > 0) {
+          Native.write(fd, path, buffer, 0, n);
+        }
+      }
+      if (n < 0) {
+        throw malformed(current, "archive ends " + remaining + " bytes before the end of this entry");
+      }
+      remaining -= n;
+    }
   }
 
   /**

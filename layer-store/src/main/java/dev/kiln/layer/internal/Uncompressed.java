@@ -1,13 +1,11 @@
 package dev.kiln.layer.internal;
 
-import dev.kiln.layer.Compression;
 import dev.kiln.oci.Digest;
-import java.io.BufferedInputStream;
+import dev.kiln.store.internal.Compression;
 import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * A layer blob's tar, decompressed as its magic bytes say (gzip, zstd or none), bounded against
@@ -34,16 +32,7 @@ public final class Uncompressed implements Closeable {
    */
   public static Uncompressed open(InputStream blob, long maxBytes, long maxRatio) throws IOException {
     Counting compressed = new Counting(blob);
-    BufferedInputStream head = new BufferedInputStream(compressed, 64 * 1024);
-    head.mark(4);
-    byte[] magic = new byte[4];
-    int got = head.readNBytes(magic, 0, 4);
-    head.reset();
-    InputStream plain = switch (Compression.detect(magic, got)) {
-      case GZIP -> new GZIPInputStream(head, 64 * 1024);
-      case ZSTD -> ZstdStreams.input(head);
-      case NONE -> head;
-    };
+    InputStream plain = Compression.decompress(compressed);
     BoundedInputStream bounded = new BoundedInputStream(plain, maxBytes, maxRatio, compressed::count);
     return new Uncompressed(bounded);
   }

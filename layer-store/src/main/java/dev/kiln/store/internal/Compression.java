@@ -1,6 +1,5 @@
 package dev.kiln.store.internal;
 
-import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,11 +30,23 @@ public final class Compression {
     in.mark(4);
     byte[] magic = in.readNBytes(4);
     in.reset();
-    if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) {
+    return detect(magic, magic.length);
+  }
+
+  /**
+   * Recognises a compression by its first bytes: {@code 1f 8b} is gzip, {@code 28 b5 2f fd} zstd,
+   * anything else is taken as uncompressed.
+   *
+   * @param head the first bytes
+   * @param length how many of them are valid
+   * @return the compression found
+   */
+  public static Kind detect(byte[] head, int length) {
+    if (length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
       return Kind.GZIP;
     }
-    if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5
-        && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
+    if (length >= 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5
+        && (head[2] & 0xff) == 0x2f && (head[3] & 0xff) == 0xfd) {
       return Kind.ZSTD;
     }
     return Kind.NONE;
@@ -52,7 +63,7 @@ public final class Compression {
     BufferedInputStream buffered = new BufferedInputStream(in, 64 * 1024);
     return switch (detect(buffered)) {
       case GZIP -> new GZIPInputStream(buffered, 64 * 1024);
-      case ZSTD -> new ZstdInputStream(buffered);
+      case ZSTD -> ZstdStreams.input(buffered);
       case NONE -> buffered;
     };
   }

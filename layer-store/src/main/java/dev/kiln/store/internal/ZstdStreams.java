@@ -1,27 +1,27 @@
-package dev.kiln.layer.internal;
+package dev.kiln.store.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * zstd streams on zstd-jni's native library, through the five libzstd calls a stream needs.
+ * zstd streams on zstd-jni's native library, through the five libzstd calls a stream needs: the one
+ * way kiln reads and writes zstd (layer writer and applier, blob store and archive reading, the
+ * build engine's layers).
  *
  * <p>Why not zstd-jni's own streams: on Java 22 and later its multi-release jar binds libzstd
  * through FFM and links all 47 of its downcall handles when its binding class loads, about 35
  * distinct stubs, each spun as bytecode at run time: half a second of one core per process, plus
- * the JIT compiling the class-file generator, before the first byte is compressed. A layer needs
- * five calls of four shapes. The native library is still zstd-jni's (loaded by its loader, so the
- * version and so the output are those of the pinned zstd-jni), and the stream semantics are its
- * streams' ({@code flush()} ends a block, {@code close()} ends the frame), so a blob's bytes are
- * the same as before.
+ * the JIT compiling the class-file generator, before the first byte is compressed. These calls go
+ * through the one downcall shape kiln's libc calls use too ({@link Downcalls}), so they add no stub
+ * of their own. The native library is still zstd-jni's (loaded by its loader, so the version and
+ * so the output are those of the pinned zstd-jni), and the stream semantics are its streams'
+ * ({@code flush()} ends a block, {@code close()} ends the frame), so a blob's bytes are the same.
  *
  * <p>Also kept apart so that the classes which merely mention zstd do not load the native library
  * for gzip and plain layers.
@@ -42,8 +42,8 @@ public final class ZstdStreams {
   private static final int IN_SIZE = 512 * 1024;
   private static final int OUT_SIZE = 256 * 1024;
 
-  /** The calls, linked on first use (see the class comment for why only these). */
-  @SuppressWarnings("restricted") // five libzstd calls with checked results
+  /** The calls, linked on first use through the one shape {@link Downcalls} gives every call. */
+  @SuppressWarnings("restricted") // libzstd's error names are static C strings
   private static final class Lib {
     static final MethodHandle CREATE_CCTX;
     static final MethodHandle CREATE_DCTX;
@@ -57,38 +57,25 @@ public final class ZstdStreams {
     static {
       com.github.luben.zstd.util.Native.load(); // extracts and loads zstd-jni's libzstd
       SymbolLookup lookup = SymbolLookup.loaderLookup();
-      Linker linker = Linker.nativeLinker();
-      ValueLayout.OfLong sizeT = ValueLayout.JAVA_LONG;
-      ValueLayout ptr = ValueLayout.ADDRESS;
-      FunctionDescriptor create = FunctionDescriptor.of(ptr);
-      FunctionDescriptor free = FunctionDescriptor.of(sizeT, ptr);
-      CREATE_CCTX = link(linker, lookup, "ZSTD_createCCtx", create);
-      CREATE_DCTX = link(linker, lookup, "ZSTD_createDCtx", create);
-      FREE_CCTX = link(linker, lookup, "ZSTD_freeCCtx", free);
-      FREE_DCTX = link(linker, lookup, "ZSTD_freeDCtx", free);
-      CCTX_SET_PARAMETER = link(linker, lookup, "ZSTD_CCtx_setParameter",
-          FunctionDescriptor.of(sizeT, ptr, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-      // (ctx, dst, dstCapacity, *dstPos, src, srcSize, *srcPos[, endOp])
-      COMPRESS = link(linker, lookup, "ZSTD_compressStream2_simpleArgs",
-          FunctionDescriptor.of(sizeT, ptr, ptr, sizeT, ptr, ptr, sizeT, ptr, ValueLayout.JAVA_INT));
-      DECOMPRESS = link(linker, lookup, "ZSTD_decompressStream_simpleArgs",
-          FunctionDescriptor.of(sizeT, ptr, ptr, sizeT, ptr, ptr, sizeT, ptr));
-      ERROR_NAME = link(linker, lookup, "ZSTD_getErrorName", FunctionDescriptor.of(ptr, sizeT));
+      CREATE_CCTX = Downcalls.link(lookup, "ZSTD_createCCtx"); // () → ctx
+      CREATE_DCTX = Downcalls.link(lookup, "ZSTD_createDCtx");
+      FREE_CCTX = Downcalls.link(lookup, "ZSTD_freeCCtx"); // (ctx) → size_t
+      FREE_DCTX = Downcalls.link(lookup, "ZSTD_freeDCtx");
+      // (ctx, int param, int value) → size_t
+      CCTX_SET_PARAMETER = Downcalls.link(lookup, "ZSTD_CCtx_setParameter");
+      // (ctx, dst, dstCapacity, *dstPos, src, srcSize, *srcPos, int endOp) → size_t
+      COMPRESS = Downcalls.link(lookup, "ZSTD_compressStream2_simpleArgs");
+      // (ctx, dst, dstCapacity, *dstPos, src, srcSize, *srcPos) → size_t
+      DECOMPRESS = Downcalls.link(lookup, "ZSTD_decompressStream_simpleArgs");
+      ERROR_NAME = Downcalls.link(lookup, "ZSTD_getErrorName"); // (size_t) → const char*
     }
 
     /** Returns libzstd's name for an error code. */
     static String errorName(long code) {
-      try {
-        return ((MemorySegment) ERROR_NAME.invokeExact(code)).reinterpret(256).getString(0);
-      } catch (Throwable t) {
-        return "error " + (-code);
+      try (Arena a = Arena.ofConfined()) {
+        long name = Downcalls.call(ERROR_NAME, a.allocate(Downcalls.CAPTURE), code, 0, 0);
+        return MemorySegment.ofAddress(name).reinterpret(256).getString(0);
       }
-    }
-
-    private static MethodHandle link(Linker linker, SymbolLookup lookup, String name, FunctionDescriptor fd) {
-      MemorySegment symbol = lookup.find(name).orElseThrow(() -> new IllegalStateException(
-          "zstd-jni's native library has no " + name + " (not loaded by this class loader?)"));
-      return linker.downcallHandle(symbol, fd);
     }
   }
 
@@ -97,10 +84,6 @@ public final class ZstdStreams {
       throw new IOException("zstd " + what + ": " + Lib.errorName(result));
     }
     return result;
-  }
-
-  private static IllegalStateException unexpected(Throwable t) {
-    return new IllegalStateException(t);
   }
 
   /**
@@ -137,6 +120,7 @@ public final class ZstdStreams {
     final MemorySegment dst;
     final MemorySegment dstPos = arena.allocate(ValueLayout.JAVA_LONG);
     final MemorySegment srcPos = arena.allocate(ValueLayout.JAVA_LONG);
+    final MemorySegment capture = arena.allocate(Downcalls.CAPTURE);
     final byte[] heap;
 
     Buffers(int srcSize, int dstSize) {
@@ -149,17 +133,13 @@ public final class ZstdStreams {
   private static final class Compressor extends OutputStream {
     private final OutputStream out;
     private final Buffers b = new Buffers(IN_SIZE, OUT_SIZE);
-    private final MemorySegment cctx;
+    private final long cctx;
     private boolean closed;
 
     Compressor(OutputStream out, int level, int workers) throws IOException {
       this.out = out;
-      try {
-        cctx = (MemorySegment) Lib.CREATE_CCTX.invokeExact();
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (cctx.equals(MemorySegment.NULL)) {
+      cctx = Downcalls.call(Lib.CREATE_CCTX, b.capture, 0, 0, 0);
+      if (cctx == 0) {
         b.arena.close();
         throw new IOException("zstd: cannot create a compression context (out of memory?)");
       }
@@ -174,13 +154,8 @@ public final class ZstdStreams {
     }
 
     private void setParameter(int parameter, int value) throws IOException {
-      long r;
-      try {
-        r = (long) Lib.CCTX_SET_PARAMETER.invokeExact(cctx, parameter, value);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      check(r, "parameter " + parameter + " = " + value);
+      check(Downcalls.call(Lib.CCTX_SET_PARAMETER, b.capture, cctx, parameter, value),
+          "parameter " + parameter + " = " + value);
     }
 
     @Override
@@ -207,14 +182,8 @@ public final class ZstdStreams {
       b.srcPos.set(ValueLayout.JAVA_LONG, 0, 0);
       while (true) {
         b.dstPos.set(ValueLayout.JAVA_LONG, 0, 0);
-        long left;
-        try {
-          left = (long) Lib.COMPRESS.invokeExact(cctx, b.dst, (long) OUT_SIZE, b.dstPos, b.src, n,
-              b.srcPos, op);
-        } catch (Throwable t) {
-          throw unexpected(t);
-        }
-        check(left, "compression");
+        long left = check(Downcalls.call(Lib.COMPRESS, b.capture, cctx, b.dst.address(), OUT_SIZE,
+            b.dstPos.address(), b.src.address(), n, b.srcPos.address(), op), "compression");
         int produced = (int) b.dstPos.get(ValueLayout.JAVA_LONG, 0);
         if (produced > 0) {
           MemorySegment.copy(b.dst, ValueLayout.JAVA_BYTE, 0, b.heap, 0, produced);
@@ -250,9 +219,7 @@ public final class ZstdStreams {
 
     private void free() {
       try {
-        long ignored = (long) Lib.FREE_CCTX.invokeExact(cctx);
-      } catch (Throwable t) {
-        throw unexpected(t);
+        Downcalls.call(Lib.FREE_CCTX, b.capture, cctx, 0, 0);
       } finally {
         b.arena.close();
       }
@@ -262,7 +229,7 @@ public final class ZstdStreams {
   private static final class Decompressor extends InputStream {
     private final InputStream in;
     private final Buffers b = new Buffers(128 * 1024, OUT_SIZE);
-    private final MemorySegment dctx;
+    private final long dctx;
     private long srcSize;
     private long srcRead; // how much of the input buffer the decompressor has taken
     private int outPos;
@@ -273,12 +240,8 @@ public final class ZstdStreams {
 
     Decompressor(InputStream in) throws IOException {
       this.in = in;
-      try {
-        dctx = (MemorySegment) Lib.CREATE_DCTX.invokeExact();
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      if (dctx.equals(MemorySegment.NULL)) {
+      dctx = Downcalls.call(Lib.CREATE_DCTX, b.capture, 0, 0, 0);
+      if (dctx == 0) {
         b.arena.close();
         throw new IOException("zstd: cannot create a decompression context (out of memory?)");
       }
@@ -325,14 +288,8 @@ public final class ZstdStreams {
     private void decompress() throws IOException {
       b.dstPos.set(ValueLayout.JAVA_LONG, 0, 0);
       b.srcPos.set(ValueLayout.JAVA_LONG, 0, srcRead);
-      long r;
-      try {
-        r = (long) Lib.DECOMPRESS.invokeExact(dctx, b.dst, (long) OUT_SIZE, b.dstPos, b.src, srcSize,
-            b.srcPos);
-      } catch (Throwable t) {
-        throw unexpected(t);
-      }
-      check(r, "decompression");
+      long r = check(Downcalls.call(Lib.DECOMPRESS, b.capture, dctx, b.dst.address(), OUT_SIZE,
+          b.dstPos.address(), b.src.address(), srcSize, b.srcPos.address(), 0), "decompression");
       frameDone = r == 0;
       srcRead = b.srcPos.get(ValueLayout.JAVA_LONG, 0);
       outPos = 0;
@@ -346,11 +303,7 @@ public final class ZstdStreams {
       }
       closed = true;
       try (in) {
-        long ignored = (long) Lib.FREE_DCTX.invokeExact(dctx);
-      } catch (IOException | RuntimeException | Error e) {
-        throw e;
-      } catch (Throwable t) {
-        throw unexpected(t);
+        Downcalls.call(Lib.FREE_DCTX, b.capture, dctx, 0, 0);
       } finally {
         b.arena.close();
       }

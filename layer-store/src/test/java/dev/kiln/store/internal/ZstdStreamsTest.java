@@ -1,4 +1,4 @@
-package dev.kiln.layer.internal;
+package dev.kiln.store.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
