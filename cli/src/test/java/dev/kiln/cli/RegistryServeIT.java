@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -46,8 +47,22 @@ final class RegistryServeIT {
         "--root", root.toString(), "--addr", "127.0.0.1:" + port, "--tls", "--no-access-log"))
         .redirectError(temp.resolve("stderr").toFile()).start();
     try {
-      CompletableFuture<String> printed = CompletableFuture.supplyAsync(() -> pem(serve));
-      String pem = printed.get(60, TimeUnit.SECONDS);
+      // Read on a thread of its own: the common pool may be busy or a single thread on 2 cores.
+      CompletableFuture<String> printed = new CompletableFuture<>();
+      Thread.ofPlatform().daemon().start(() -> {
+        try {
+          printed.complete(pem(serve));
+        } catch (RuntimeException | AssertionError e) {
+          printed.completeExceptionally(e);
+        }
+      });
+      String pem;
+      try {
+        pem = printed.get(60, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        throw new AssertionError("serve printed no CA within 60 s; alive " + serve.isAlive()
+            + ", stderr: " + Files.readString(temp.resolve("stderr")), e);
+      }
       assertEquals(Files.readString(root.resolve("tls/ca.crt")).strip(), pem.strip(),
           "the printed CA is not the generated one");
       HttpClient http = HttpClient.newBuilder().sslContext(trusting(pem))
