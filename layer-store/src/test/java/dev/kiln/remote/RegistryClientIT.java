@@ -307,6 +307,30 @@ class RegistryClientIT {
   }
 
   @Test
+  void aFailedBlobStopsTheOthersStillDownloading(@TempDir Path dir) throws Exception {
+    LayoutImageStore store = LayoutImageStore.open(dir.resolve("store"));
+    RawManifest image = Fixtures.image(store, "cancel/app:1", 2, 2 << 20, 12);
+    client.push(store.blobs(), image, ref(registry.host(), "cancel/app:1"), PushOptions.defaults());
+    List<Descriptor> layers = ((ImageManifest) image.manifest()).layers();
+    try (TestProxy proxy = new TestProxy(registry.host())) {
+      RegistryClient viaProxy = RegistryClient.builder().insecure(Set.of(proxy.host())).build();
+      // One layer arrives corrupted every time; the other at 160 KiB/s, ~13 s for all of it.
+      proxy.fault(TestProxy.Fault.FLIP_BYTE, l -> l.contains("/blobs/" + layers.get(0).digest()), 100);
+      proxy.trickle(l -> l.contains("/blobs/" + layers.get(1).digest()));
+      LayoutImageStore target = LayoutImageStore.open(dir.resolve("target"));
+      long t0 = System.nanoTime();
+      OciException e = assertThrows(OciException.class,
+          () -> viaProxy.pull(ref(proxy.host(), "cancel/app:1"), target.blobs(), PullOptions.defaults()));
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      assertEquals(ErrorCode.DIGEST_INVALID, e.code(), e.getMessage());
+      // The slow download stops at its next socket read (Okio checks the interrupt that the
+      // cancel sets on its platform thread) instead of finishing its 2 MiB.
+      assertTrue(seconds < 9, "the pull failed only after " + seconds + " s");
+      assertFalse(target.blobs().exists(layers.get(1).digest()), "the cancelled blob was stored");
+    }
+  }
+
+  @Test
   void pushInterruptedByDyingRegistryResumesWithOnlyMissingBlobs(@TempDir Path dir) throws Exception {
     LayoutImageStore store = LayoutImageStore.open(dir.resolve("store"));
     RawManifest image = Fixtures.image(store, "dying/app:1", 4, 100_000, 7);

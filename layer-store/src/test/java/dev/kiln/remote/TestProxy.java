@@ -50,6 +50,7 @@ final class TestProxy implements AutoCloseable {
   private volatile String tokenUser;
   private volatile String tokenPassword;
   private volatile boolean garbageTokens;
+  private volatile Predicate<String> trickleWhere = r -> false;
 
   TestProxy(String upstreamHostPort) throws IOException {
     this.upstreamBase = "http://" + upstreamHostPort;
@@ -76,6 +77,14 @@ final class TestProxy implements AutoCloseable {
   void requireTokens(String user, String password) {
     this.tokenUser = user;
     this.tokenPassword = password;
+  }
+
+  /**
+   * Sends the bodies of matching responses slowly, 16 KiB every 100 ms (a congested link), for
+   * as long as the client reads; independent of {@link #fault}.
+   */
+  void trickle(Predicate<String> where) {
+    this.trickleWhere = where;
   }
 
   void garbageTokens(boolean on) {
@@ -137,6 +146,7 @@ final class TestProxy implements AutoCloseable {
         vs.forEach(v -> rb.header(k, v));
       }
     });
+    boolean slow = trickleWhere.test(ex.getRequestMethod() + " " + ex.getRequestURI());
     HttpResponse<InputStream> r;
     try {
       r = upstream.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -174,7 +184,22 @@ final class TestProxy implements AutoCloseable {
           all[all.length / 2] ^= 0x01;
           out.write(all);
         }
-        default -> out.write(all);
+        default -> {
+          if (!slow) {
+            out.write(all);
+            return;
+          }
+          for (int off = 0; off < all.length; off += 16 * 1024) {
+            out.write(all, off, Math.min(16 * 1024, all.length - off));
+            out.flush();
+            try {
+              Thread.sleep(100);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new IOException(e);
+            }
+          }
+        }
       }
     }
   }
