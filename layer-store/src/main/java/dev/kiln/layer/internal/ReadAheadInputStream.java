@@ -30,7 +30,8 @@ final class ReadAheadInputStream extends InputStream {
   private static final Chunk END = new Chunk(null, 0, null);
 
   private final InputStream in;
-  private final Digester digester = Digester.sha256();
+  /** Made by the reader thread (see run); read by the consumer only after the end came. */
+  private Digester digester;
   private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS + 1);
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
   private final Thread thread;
@@ -57,6 +58,9 @@ final class ReadAheadInputStream extends InputStream {
 
   private void run() {
     try {
+      // made here, not by the caller: the first digester of a process sets up the JDK's providers
+      // (~20 ms), which then overlaps with the caller's own start
+      digester = Digester.sha256();
       while (true) {
         byte[] b = null;
         while (b == null) {
