@@ -58,9 +58,6 @@ final class ReadAheadInputStream extends InputStream {
 
   private void run() {
     try {
-      // made here, not by the caller: the first digester of a process sets up the JDK's providers
-      // (~20 ms), which then overlaps with the caller's own start
-      digester = Digester.sha256();
       while (true) {
         byte[] b = null;
         while (b == null) {
@@ -73,10 +70,17 @@ final class ReadAheadInputStream extends InputStream {
         for (int r; n < CHUNK && (r = in.read(b, n, CHUNK - n)) >= 0; ) {
           n += r;
         }
-        digester.update(b, 0, n);
+        // handed before it is hashed (the caller only reads it, and it is read into again only
+        // after this thread took it back), so the caller starts on it meanwhile
         if (n > 0) {
           hand(new Chunk(b, n, null));
         }
+        if (digester == null) {
+          // made here and only now: the first digester of a process sets up the JDK's providers
+          // (~20 ms), which then overlaps with the caller's start on the first chunk
+          digester = Digester.sha256();
+        }
+        digester.update(b, 0, n);
         if (n < CHUNK) {
           hand(END);
           return;
