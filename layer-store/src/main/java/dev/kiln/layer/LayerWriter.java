@@ -116,31 +116,32 @@ public final class LayerWriter {
   }
 
   private WrittenLayer write(OutputStream sink, Walk walk) throws IOException {
-    // Three stages, each on threads of its own so they overlap: this thread walks the tree and
-    // makes the tar; the tar digester hashes it and feeds the compressor (which has threads of its
-    // own); the blob digester hashes the compressed bytes and writes them to the sink.
+    // Each stage on threads of its own so they overlap: this thread walks the tree and makes the
+    // tar; the tar digester hashes it and, on a second thread, starts the compressor (which has
+    // threads of its own) and feeds it; the blob digester hashes the compressed bytes and writes
+    // them to the sink.
     boolean plain = options.compression() == Compression.NONE;
-    try (AsyncDigester blobDigest = new AsyncDigester(new NonClosing(sink))) {
-      OutputStream blob = AsyncDigestingStreams.output(blobDigest);
-      OutputStream compressor = switch (options.compression()) {
-        case NONE -> new NonClosing(sink);
-        case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
-        case ZSTD -> ZstdStreams.output(blob, options.level(), options.threads());
+    try (AsyncDigester blobDigest = plain ? null : new AsyncDigester(() -> new NonClosing(sink))) {
+      AsyncDigester.Stage compressor = switch (options.compression()) {
+        case NONE -> () -> new NonClosing(sink);
+        case GZIP -> () -> new ParallelGzipOutputStream(
+            AsyncDigestingStreams.output(blobDigest), options.level(), options.threads());
+        case ZSTD -> () -> ZstdStreams.output(
+            AsyncDigestingStreams.output(blobDigest), options.level(), options.threads());
       };
       Digest diffId;
       long tarSize;
-      try (compressor; AsyncDigester tarDigest = new AsyncDigester(compressor)) {
+      try (AsyncDigester tarDigest = new AsyncDigester(compressor)) {
         // TarOutput buffers (512 KiB) and hands on large writes itself
         TarOutput tar = new TarOutput(AsyncDigestingStreams.output(tarDigest));
         walk.run(new EntryEmitter(tar, options));
         tar.finish();
-        diffId = tarDigest.digest(); // the compressor has every byte: closing it ends the stream
+        diffId = tarDigest.digest(); // the compressor has every byte and has ended its stream
         tarSize = tarDigest.count();
       }
       Descriptor descriptor = plain
           ? Descriptor.of(options.compression().mediaType(), diffId, tarSize)
           : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());
-      sink.flush();
       return new WrittenLayer(diffId, tarSize, descriptor);
     }
   }

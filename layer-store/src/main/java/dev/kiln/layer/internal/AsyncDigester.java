@@ -8,97 +8,135 @@ import java.io.OutputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A sha256 digester that hashes on its own thread and then passes the bytes on, from that thread,
- * to the next stage of a pipeline (a compressor, the blob's sink), so hashing and that stage's
- * work overlap with what the producer does instead of adding to it. Bytes are copied into a
- * bounded queue of 256 KiB chunks (at most 8 in flight, 2 MiB), so memory stays bounded and a slow
- * stage slows the producer rather than buffering. Used by one producer thread; {@link #digest()}
- * waits until the thread has hashed and passed on every byte, so the next stage may be used (and
- * closed) by the producer after it.
+ * A sha256 digester that hashes on a thread of its own and passes the bytes on, from a second
+ * thread, to the next stage of a pipeline (a compressor, the blob's sink), which that thread opens
+ * and closes: hashing, that stage's work (its start-up too, such as loading zstd) and what the
+ * producer does all overlap instead of adding up. Bytes are copied once into a
+ * bounded set of 256 KiB chunks (at most 8 in flight, 2 MiB) that both threads read; a chunk is
+ * reused once both are done with it, so memory stays bounded and a slow thread slows the producer
+ * rather than buffering. Used by one producer thread; {@link #digest()} waits until every byte is
+ * hashed and passed on and the next stage is closed.
  */
 public final class AsyncDigester implements AutoCloseable {
-  private static final int CHUNK = 256 * 1024;
-  private static final byte[] END = new byte[0];
-  /** Asks the thread to flush the next stage (a compressor's flush may end a block). */
-  private static final byte[] FLUSH = new byte[0];
+  /** Opens the next stage of a pipeline; called on the thread that writes to it and closes it. */
+  @FunctionalInterface
+  public interface Stage {
+    /**
+     * Opens the stage.
+     *
+     * @return the stream to write to
+     * @throws IOException when the stage cannot start
+     */
+    OutputStream open() throws IOException;
+  }
 
+  private static final int CHUNK = 256 * 1024;
   private static final int CHUNKS = 8;
 
-  private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(2 * CHUNKS + 1);
-  /** Chunks the thread is done with; at most {@link #CHUNKS} are ever made, then they circulate. */
+  /** Bytes for both threads; {@code readers} counts those not done with them yet. */
+  private record Chunk(byte[] bytes, int length, AtomicInteger readers) {}
+
+  private static final Chunk END = new Chunk(null, 0, null);
+  /** Asks the passing thread to flush the next stage (a compressor's flush may end a block). */
+  private static final Chunk FLUSH = new Chunk(null, 0, null);
+
+  // room for every chunk, a flush marker after each and the end: putting never waits for long
+  private final BlockingQueue<Chunk> toHash = new ArrayBlockingQueue<>(CHUNKS + 1);
+  private final BlockingQueue<Chunk> toPass = new ArrayBlockingQueue<>(2 * CHUNKS + 1);
+  /** Chunks both threads are done with; at most {@link #CHUNKS} are ever made, then they circulate. */
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
   private int made = 1;
   /** No chunk was handed since the last flush marker: so at most one marker per chunk is queued. */
   private boolean flushed = true;
-  private final OutputStream next;
-  private final Thread thread;
-  /** Written by the thread before it ends, read after joining it. */
+  private final Stage next;
+  private final Thread hasher;
+  private final Thread passer;
+  /** Written by the hasher before it ends, read after joining it. */
   private Digest hashed;
-  private byte[] current = new byte[CHUNK + 4];
+  private byte[] current = new byte[CHUNK];
   private int fill;
   private long count;
   private volatile Throwable failure;
   private Digest result;
 
-  /** Starts the hashing thread; the bytes go nowhere else. */
+  /** Starts the threads; the bytes go nowhere but the digest. */
   public AsyncDigester() {
-    this(OutputStream.nullOutputStream());
+    this(OutputStream::nullOutputStream);
   }
 
   /**
-   * Starts the hashing thread.
+   * Starts the threads.
    *
-   * @param next where the thread writes every byte after hashing it; not closed. Written only by
-   *     that thread until {@link #digest()} returns.
+   * @param next opened by the second thread, which writes every byte to it and closes it at the
+   *     end (or when this digester is closed first)
    */
-  public AsyncDigester(OutputStream next) {
+  public AsyncDigester(Stage next) {
     this.next = next;
-    thread = new Thread(this::run, "kiln-digest");
-    thread.setDaemon(true);
-    thread.start();
+    hasher = start(this::hash, "kiln-digest");
+    passer = start(this::pass, "kiln-pass-on");
   }
 
-  private void run() {
+  private static Thread start(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void hash() {
     try {
       // made here, not by the producer: the first digester of a process sets up the JDK's
       // providers (~20 ms), which then overlaps with the producer's own start
       Digester digester = Digester.sha256();
-      while (true) {
-        byte[] chunk = full.take();
-        if (chunk == END) {
-          hashed = digester.digest();
-          return;
-        }
-        if (chunk == FLUSH) {
-          next.flush();
-          continue;
-        }
-        int n = length(chunk);
-        digester.update(chunk, 0, n);
-        next.write(chunk, 0, n);
-        free.offer(chunk);
+      for (Chunk c; (c = toHash.take()) != END; ) {
+        digester.update(c.bytes(), 0, c.length());
+        release(c);
       }
+      hashed = digester.digest();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    } catch (IOException | RuntimeException | Error e) {
+    } catch (RuntimeException | Error e) {
       failure = e;
     }
   }
 
-  // The chunk's fill is kept in its last four bytes, so the queue carries plain arrays.
-  private static int length(byte[] chunk) {
-    int o = CHUNK;
-    return (chunk[o] & 0xff) << 24 | (chunk[o + 1] & 0xff) << 16 | (chunk[o + 2] & 0xff) << 8 | (chunk[o + 3] & 0xff);
+  private void pass() {
+    OutputStream out = null;
+    try {
+      out = next.open();
+      for (Chunk c; (c = toPass.take()) != END; ) {
+        if (c == FLUSH) {
+          out.flush();
+        } else {
+          out.write(c.bytes(), 0, c.length());
+          release(c);
+        }
+      }
+      OutputStream done = out;
+      out = null;
+      done.close(); // a compressor ends its stream: the end is part of passing every byte on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e;
+    } finally {
+      if (out != null) {
+        try {
+          out.close(); // stopped early: still frees what the stage holds (a compressor's memory)
+        } catch (IOException | RuntimeException ignored) {
+          // the layer is failing already; the first failure is the one reported
+        }
+      }
+    }
   }
 
-  private static void setLength(byte[] chunk, int n) {
-    int o = CHUNK;
-    chunk[o] = (byte) (n >>> 24);
-    chunk[o + 1] = (byte) (n >>> 16);
-    chunk[o + 2] = (byte) (n >>> 8);
-    chunk[o + 3] = (byte) n;
+  private void release(Chunk c) {
+    if (c.readers().decrementAndGet() == 0) {
+      free.offer(c.bytes());
+    }
   }
 
   /**
@@ -124,7 +162,7 @@ public final class AsyncDigester implements AutoCloseable {
   }
 
   /**
-   * Has the thread flush the next stage once it has passed on every byte added so far.
+   * Has the passing thread flush the next stage once it has passed on every byte added so far.
    *
    * @throws IOException as {@link #update}
    */
@@ -134,24 +172,25 @@ public final class AsyncDigester implements AutoCloseable {
     }
     if (!flushed) {
       flushed = true;
-      put(FLUSH);
+      put(toPass, FLUSH);
     }
   }
 
   private void hand() throws IOException {
-    setLength(current, fill);
-    put(current);
+    Chunk c = new Chunk(current, fill, new AtomicInteger(2));
+    put(toHash, c);
+    put(toPass, c);
     flushed = false;
     byte[] spare = free.poll();
     if (spare == null) {
       if (made < CHUNKS) {
         made++;
-        spare = new byte[CHUNK + 4];
+        spare = new byte[CHUNK];
       } else {
         try {
-          // wait for the thread rather than make garbage; a thread that died never returns one
+          // wait for the threads rather than make garbage; a thread that died never returns one
           while ((spare = free.poll(100, TimeUnit.MILLISECONDS)) == null) {
-            if (!thread.isAlive()) {
+            if (!hasher.isAlive() || !passer.isAlive()) {
               throw failed();
             }
           }
@@ -165,23 +204,19 @@ public final class AsyncDigester implements AutoCloseable {
     fill = 0;
   }
 
-  /**
-   * Queues a chunk or marker. The queue has room for every chunk, a marker after each and the end,
-   * so this never waits for long.
-   */
-  private void put(byte[] chunk) throws IOException {
+  private void put(BlockingQueue<Chunk> queue, Chunk c) throws IOException {
     if (failure != null) {
       throw failed();
     }
     try {
-      full.put(chunk);
+      queue.put(c);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while digesting");
     }
   }
 
-  /** The thread's failure, to throw on the producer's thread (with its stack). */
+  /** The threads' failure, to throw on the producer's thread (with its stack). */
   private IOException failed() {
     if (failure instanceof IOException io) {
       return new IOException(io.getMessage(), io);
@@ -195,8 +230,8 @@ public final class AsyncDigester implements AutoCloseable {
   }
 
   /**
-   * Waits until the thread has hashed and passed on every byte added and returns their digest;
-   * call once, at the end.
+   * Waits until every byte added is hashed and passed on and the next stage is closed, and returns
+   * their digest; call once, at the end.
    *
    * @return the digest
    * @throws IOException when the next stage failed, or when interrupted
@@ -206,9 +241,11 @@ public final class AsyncDigester implements AutoCloseable {
       if (fill > 0) {
         hand();
       }
-      put(END);
+      put(toHash, END);
+      put(toPass, END);
       try {
-        thread.join();
+        hasher.join();
+        passer.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while digesting");
@@ -221,18 +258,17 @@ public final class AsyncDigester implements AutoCloseable {
     return result;
   }
 
-  /**
-   * Stops the thread if {@link #digest()} was never called, and waits for it: the next stage is
-   * then the caller's alone again (to close or free).
-   */
+  /** Stops the threads if {@link #digest()} was never called, and waits for them. */
   @Override
   public void close() {
     if (result == null) {
-      thread.interrupt();
+      hasher.interrupt();
+      passer.interrupt();
       boolean interrupted = false;
-      while (thread.isAlive()) {
+      while (hasher.isAlive() || passer.isAlive()) {
         try {
-          thread.join();
+          hasher.join();
+          passer.join();
         } catch (InterruptedException e) {
           interrupted = true;
         }
