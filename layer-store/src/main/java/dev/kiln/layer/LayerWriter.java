@@ -28,8 +28,10 @@ import java.util.Objects;
  *
  * <pre>tar → tee(diffId) → compressor → tee(digest, size) → sink</pre>
  *
- * <p>Heap use is bounded whatever the layer's size: a 512 KiB tar buffer, at most 2 MiB queued for
- * each of the two digests (they hash on threads of their own), and for gzip two 128 KiB blocks
+ * <p>Each stage runs on threads of its own: the caller's thread walks and makes the tar; each
+ * digester hashes on one thread and passes the bytes on from another (the tar's feeds the
+ * compressor, the blob's writes the sink). Heap use is bounded whatever the layer's size: a 512 KiB
+ * tar buffer, at most 2 MiB in flight in each of the two digesters, and for gzip two 128 KiB blocks
  * per compressing thread; {@code bench/layers} runs it with {@code -Xmx64m}. Hardlink tracking
  * grows with the number of files that have several links. Immutable and thread-safe; each call
  * uses its own buffers and threads.
