@@ -28,8 +28,10 @@ import java.util.Objects;
  *
  * <pre>tar → tee(diffId) → compressor → tee(digest, size) → sink</pre>
  *
- * <p>Heap use is bounded whatever the layer's size: a 512 KiB tar buffer, at most 2 MiB queued for
- * each of the two digests (they hash on threads of their own), and for gzip two 128 KiB blocks
+ * <p>Each stage runs on threads of its own: the caller's thread walks and makes the tar; each
+ * digester hashes on one thread and passes the bytes on from another (the tar's feeds the
+ * compressor, the blob's writes the sink). Heap use is bounded whatever the layer's size: a 512 KiB
+ * tar buffer, at most 2 MiB in flight in each of the two digesters, and for gzip two 128 KiB blocks
  * per compressing thread; {@code bench/layers} runs it with {@code -Xmx64m}. Hardlink tracking
  * grows with the number of files that have several links. Immutable and thread-safe; each call
  * uses its own buffers and threads.
@@ -116,25 +118,29 @@ public final class LayerWriter {
   }
 
   private WrittenLayer write(OutputStream sink, Walk walk) throws IOException {
-    // Both digests hash on threads of their own, overlapping with walking and compressing.
-    try (AsyncDigester blobDigest = new AsyncDigester();
-        AsyncDigester tarDigest = new AsyncDigester()) {
-      boolean plain = options.compression() == Compression.NONE;
-      OutputStream blob = plain ? new NonClosing(sink)
-          : AsyncDigestingStreams.output(new NonClosing(sink), blobDigest);
-      OutputStream compressor = switch (options.compression()) {
-        case NONE -> blob;
-        case GZIP -> new ParallelGzipOutputStream(blob, options.level(), options.threads());
-        case ZSTD -> ZstdStreams.output(blob, options.level(), options.threads());
+    // Each stage on threads of its own so they overlap: this thread walks the tree and makes the
+    // tar; the tar digester hashes it and, on a second thread, starts the compressor (which has
+    // threads of its own) and feeds it; the blob digester hashes the compressed bytes and writes
+    // them to the sink.
+    boolean plain = options.compression() == Compression.NONE;
+    try (AsyncDigester blobDigest = plain ? null : new AsyncDigester(() -> new NonClosing(sink))) {
+      AsyncDigester.Stage compressor = switch (options.compression()) {
+        case NONE -> () -> new NonClosing(sink);
+        case GZIP -> () -> new ParallelGzipOutputStream(
+            AsyncDigestingStreams.output(blobDigest), options.level(), options.threads());
+        case ZSTD -> () -> ZstdStreams.output(
+            AsyncDigestingStreams.output(blobDigest), options.level(), options.threads());
       };
-      // TarOutput buffers (512 KiB) and hands on large writes itself
-      try (OutputStream tarBytes = AsyncDigestingStreams.output(compressor, tarDigest)) {
-        TarOutput tar = new TarOutput(tarBytes);
+      Digest diffId;
+      long tarSize;
+      try (AsyncDigester tarDigest = new AsyncDigester(compressor)) {
+        // TarOutput buffers (512 KiB) and hands on large writes itself
+        TarOutput tar = new TarOutput(AsyncDigestingStreams.output(tarDigest));
         walk.run(new EntryEmitter(tar, options));
         tar.finish();
+        diffId = tarDigest.digest(); // the compressor has every byte and has ended its stream
+        tarSize = tarDigest.count();
       }
-      Digest diffId = tarDigest.digest();
-      long tarSize = tarDigest.count();
       Descriptor descriptor = plain
           ? Descriptor.of(options.compression().mediaType(), diffId, tarSize)
           : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());

@@ -4,51 +4,98 @@ import dev.kiln.oci.Digest;
 import dev.kiln.oci.Digester;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A sha256 digester that hashes on its own thread, so hashing a layer overlaps with extracting or
- * compressing it instead of adding to it. Bytes are copied into a bounded queue of 256 KiB chunks
- * (at most 8 in flight, 2 MiB), so memory stays bounded and a slow hasher slows the producer
- * rather than buffering. Used by one producer thread; {@link #digest()} waits for the hasher.
+ * A sha256 digester that hashes on a thread of its own and passes the bytes on, from a second
+ * thread, to the next stage of a pipeline (a compressor, the blob's sink), which that thread opens
+ * and closes: hashing, that stage's work (its start-up too, such as loading zstd) and what the
+ * producer does all overlap instead of adding up. Bytes are copied once into a
+ * bounded set of 256 KiB chunks (at most 8 in flight, 2 MiB) that both threads read; a chunk is
+ * reused once both are done with it, so memory stays bounded and a slow thread slows the producer
+ * rather than buffering. Used by one producer thread; {@link #digest()} waits until every byte is
+ * hashed and passed on and the next stage is closed.
  */
 public final class AsyncDigester implements AutoCloseable {
-  private static final int CHUNK = 256 * 1024;
-  private static final byte[] END = new byte[0];
+  /** Opens the next stage of a pipeline; called on the thread that writes to it and closes it. */
+  @FunctionalInterface
+  public interface Stage {
+    /**
+     * Opens the stage.
+     *
+     * @return the stream to write to
+     * @throws IOException when the stage cannot start
+     */
+    OutputStream open() throws IOException;
+  }
 
+  private static final int CHUNK = 256 * 1024;
   private static final int CHUNKS = 8;
 
-  private final BlockingQueue<byte[]> full = new ArrayBlockingQueue<>(CHUNKS + 1);
-  /** Chunks the hasher is done with; at most {@link #CHUNKS} are ever made, then they circulate. */
+  /** Bytes for both threads; {@code readers} counts those not done with them yet. */
+  private record Chunk(byte[] bytes, int length, AtomicInteger readers) {}
+
+  private static final Chunk END = new Chunk(null, 0, null);
+  /** Asks the passing thread to flush the next stage (a compressor's flush may end a block). */
+  private static final Chunk FLUSH = new Chunk(null, 0, null);
+
+  // room for every chunk, a flush marker after each and the end: putting never waits for long
+  private final BlockingQueue<Chunk> toHash = new ArrayBlockingQueue<>(CHUNKS + 1);
+  private final BlockingQueue<Chunk> toPass = new ArrayBlockingQueue<>(2 * CHUNKS + 1);
+  /** Chunks both threads are done with; at most {@link #CHUNKS} are ever made, then they circulate. */
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
   private int made = 1;
-  private final Thread thread;
-  private final Digester digester = Digester.sha256();
-  private byte[] current = new byte[CHUNK + 4];
+  /** No chunk was handed since the last flush marker: so at most one marker per chunk is queued. */
+  private boolean flushed = true;
+  private final Stage next;
+  private final Thread hasher;
+  private final Thread passer;
+  /** Written by the hasher before it ends, read after joining it. */
+  private Digest hashed;
+  private byte[] current = new byte[CHUNK];
   private int fill;
   private long count;
   private volatile Throwable failure;
   private Digest result;
 
-  /** Starts the hashing thread. */
+  /** Starts the threads; the bytes go nowhere but the digest. */
   public AsyncDigester() {
-    thread = new Thread(this::run, "kiln-digest");
-    thread.setDaemon(true);
-    thread.start();
+    this(OutputStream::nullOutputStream);
   }
 
-  private void run() {
+  /**
+   * Starts the threads.
+   *
+   * @param next opened by the second thread, which writes every byte to it and closes it at the
+   *     end (or when this digester is closed first)
+   */
+  public AsyncDigester(Stage next) {
+    this.next = next;
+    hasher = start(this::hash, "kiln-digest");
+    passer = start(this::pass, "kiln-pass-on");
+  }
+
+  private static Thread start(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+
+  private void hash() {
     try {
-      while (true) {
-        byte[] chunk = full.take();
-        if (chunk == END) {
-          return;
-        }
-        int n = length(chunk);
-        digester.update(chunk, 0, n);
-        free.offer(chunk);
+      // made here, not by the producer: the first digester of a process sets up the JDK's
+      // providers (~20 ms), which then overlaps with the producer's own start
+      Digester digester = Digester.sha256();
+      for (Chunk c; (c = toHash.take()) != END; ) {
+        digester.update(c.bytes(), 0, c.length());
+        release(c);
       }
+      hashed = digester.digest();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (RuntimeException | Error e) {
@@ -56,18 +103,40 @@ public final class AsyncDigester implements AutoCloseable {
     }
   }
 
-  // The chunk's fill is kept in its last four bytes, so the queue carries plain arrays.
-  private static int length(byte[] chunk) {
-    int o = CHUNK;
-    return (chunk[o] & 0xff) << 24 | (chunk[o + 1] & 0xff) << 16 | (chunk[o + 2] & 0xff) << 8 | (chunk[o + 3] & 0xff);
+  private void pass() {
+    OutputStream out = null;
+    try {
+      out = next.open();
+      for (Chunk c; (c = toPass.take()) != END; ) {
+        if (c == FLUSH) {
+          out.flush();
+        } else {
+          out.write(c.bytes(), 0, c.length());
+          release(c);
+        }
+      }
+      OutputStream done = out;
+      out = null;
+      done.close(); // a compressor ends its stream: the end is part of passing every byte on
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (IOException | RuntimeException | Error e) {
+      failure = e;
+    } finally {
+      if (out != null) {
+        try {
+          out.close(); // stopped early: still frees what the stage holds (a compressor's memory)
+        } catch (IOException | RuntimeException ignored) {
+          // the layer is failing already; the first failure is the one reported
+        }
+      }
+    }
   }
 
-  private static void setLength(byte[] chunk, int n) {
-    int o = CHUNK;
-    chunk[o] = (byte) (n >>> 24);
-    chunk[o + 1] = (byte) (n >>> 16);
-    chunk[o + 2] = (byte) (n >>> 8);
-    chunk[o + 3] = (byte) n;
+  private void release(Chunk c) {
+    if (c.readers().decrementAndGet() == 0) {
+      free.offer(c.bytes());
+    }
   }
 
   /**
@@ -76,7 +145,7 @@ public final class AsyncDigester implements AutoCloseable {
    * @param b the array
    * @param off the offset
    * @param len the number of bytes
-   * @throws IOException when interrupted while the queue is full
+   * @throws IOException when the next stage failed, or when interrupted while the queue is full
    */
   public void update(byte[] b, int off, int len) throws IOException {
     count += len;
@@ -92,25 +161,37 @@ public final class AsyncDigester implements AutoCloseable {
     }
   }
 
-  private void hand() throws IOException {
-    setLength(current, fill);
-    try {
-      full.put(current);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while digesting");
+  /**
+   * Has the passing thread flush the next stage once it has passed on every byte added so far.
+   *
+   * @throws IOException as {@link #update}
+   */
+  public void flush() throws IOException {
+    if (fill > 0) {
+      hand();
     }
-    byte[] next = free.poll();
-    if (next == null) {
+    if (!flushed) {
+      flushed = true;
+      put(toPass, FLUSH);
+    }
+  }
+
+  private void hand() throws IOException {
+    Chunk c = new Chunk(current, fill, new AtomicInteger(2));
+    put(toHash, c);
+    put(toPass, c);
+    flushed = false;
+    byte[] spare = free.poll();
+    if (spare == null) {
       if (made < CHUNKS) {
         made++;
-        next = new byte[CHUNK + 4];
+        spare = new byte[CHUNK];
       } else {
         try {
-          // wait for the hasher rather than make garbage; a hasher that died never returns one
-          while ((next = free.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS)) == null) {
-            if (!thread.isAlive()) {
-              throw new IllegalStateException("digest thread failed", failure);
+          // wait for the threads rather than make garbage; a thread that died never returns one
+          while ((spare = free.poll(100, TimeUnit.MILLISECONDS)) == null) {
+            if (!hasher.isAlive() || !passer.isAlive()) {
+              throw failed();
             }
           }
         } catch (InterruptedException e) {
@@ -119,8 +200,28 @@ public final class AsyncDigester implements AutoCloseable {
         }
       }
     }
-    current = next;
+    current = spare;
     fill = 0;
+  }
+
+  private void put(BlockingQueue<Chunk> queue, Chunk c) throws IOException {
+    if (failure != null) {
+      throw failed();
+    }
+    try {
+      queue.put(c);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while digesting");
+    }
+  }
+
+  /** The threads' failure, to throw on the producer's thread (with its stack). */
+  private IOException failed() {
+    if (failure instanceof IOException io) {
+      return new IOException(io.getMessage(), io);
+    }
+    throw new IllegalStateException("digest thread failed", failure);
   }
 
   /** Returns the number of bytes added so far. */
@@ -129,37 +230,52 @@ public final class AsyncDigester implements AutoCloseable {
   }
 
   /**
-   * Waits for the hasher and returns the digest of every byte added; call once, at the end.
+   * Waits until every byte added is hashed and passed on and the next stage is closed, and returns
+   * their digest; call once, at the end.
    *
    * @return the digest
-   * @throws IOException when interrupted
+   * @throws IOException when the next stage failed, or when interrupted
    */
   public Digest digest() throws IOException {
     if (result == null) {
       if (fill > 0) {
         hand();
       }
+      put(toHash, END);
+      put(toPass, END);
       try {
-        full.put(END);
-        thread.join();
+        hasher.join();
+        passer.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new InterruptedIOException("interrupted while digesting");
       }
       if (failure != null) {
-        throw new IllegalStateException("digest thread failed", failure);
+        throw failed();
       }
-      result = digester.digest();
+      result = hashed;
     }
     return result;
   }
 
-  /** Stops the hashing thread if {@link #digest()} was never called. */
+  /** Stops the threads if {@link #digest()} was never called, and waits for them. */
   @Override
   public void close() {
     if (result == null) {
-      thread.interrupt();
+      hasher.interrupt();
+      passer.interrupt();
+      boolean interrupted = false;
+      while (hasher.isAlive() || passer.isAlive()) {
+        try {
+          hasher.join();
+          passer.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
-
 }

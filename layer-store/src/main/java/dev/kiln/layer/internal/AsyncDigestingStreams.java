@@ -1,22 +1,22 @@
 package dev.kiln.layer.internal;
 
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** A stream that feeds an {@link AsyncDigester} with every byte passing through it. */
+/** The producer's end of an {@link AsyncDigester}, as a stream. */
 public final class AsyncDigestingStreams {
   private AsyncDigestingStreams() {}
 
   /**
-   * Wraps an output stream; closing closes it.
+   * A stream that adds every byte written to a digester, which hashes it and passes it on from its
+   * own thread. Flushing has the digester's thread flush its next stage; closing does nothing
+   * ({@link AsyncDigester#digest()} ends the stream).
    *
-   * @param out the stream
    * @param digester receives every byte written
-   * @return the wrapper
+   * @return the stream
    */
-  public static OutputStream output(OutputStream out, AsyncDigester digester) {
-    return new FilterOutputStream(out) {
+  public static OutputStream output(AsyncDigester digester) {
+    return new OutputStream() {
       @Override
       public void write(int b) throws IOException {
         write(new byte[] {(byte) b}, 0, 1);
@@ -24,8 +24,12 @@ public final class AsyncDigestingStreams {
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        out.write(b, off, len);
         digester.update(b, off, len);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        digester.flush();
       }
     };
   }

@@ -65,6 +65,7 @@ public final class Extractor {
    * @throws IOException when the target is not a directory
    */
   public Extractor(Path root, ApplyOptions options) throws IOException {
+    Native.linkReadWriteAhead();
     this.root = root.toAbsolutePath().normalize();
     this.options = options;
     if (!Files.isDirectory(this.root, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

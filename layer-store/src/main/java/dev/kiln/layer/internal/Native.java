@@ -79,6 +79,17 @@ public final class Native {
         LINKER.defaultLookup().find("write").orElseThrow(), SHAPE, Linker.Option.critical(true));
   }
 
+  /**
+   * Links read and write now, on a thread of its own. The JDK spins a class for each call shape it
+   * links (tens of milliseconds each at start-up): started first, this one overlaps with the
+   * caller linking the other shape, instead of adding to it before the first file is written.
+   */
+  static void linkReadWriteAhead() {
+    Thread t = new Thread(ReadWrite.WRITE::type, "kiln-link");
+    t.setDaemon(true);
+    t.start();
+  }
+
   private static final class Futimens {
     static final MethodHandle H = Downcalls.libc("futimens");
   }

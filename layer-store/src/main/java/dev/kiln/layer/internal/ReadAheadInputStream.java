@@ -30,7 +30,8 @@ final class ReadAheadInputStream extends InputStream {
   private static final Chunk END = new Chunk(null, 0, null);
 
   private final InputStream in;
-  private final Digester digester = Digester.sha256();
+  /** Made by the reader thread (see run); read by the consumer only after the end came. */
+  private Digester digester;
   private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS + 1);
   private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(CHUNKS);
   private final Thread thread;
@@ -69,10 +70,17 @@ final class ReadAheadInputStream extends InputStream {
         for (int r; n < CHUNK && (r = in.read(b, n, CHUNK - n)) >= 0; ) {
           n += r;
         }
-        digester.update(b, 0, n);
+        // handed before it is hashed (the caller only reads it, and it is read into again only
+        // after this thread took it back), so the caller starts on it meanwhile
         if (n > 0) {
           hand(new Chunk(b, n, null));
         }
+        if (digester == null) {
+          // made here and only now: the first digester of a process sets up the JDK's providers
+          // (~20 ms), which then overlaps with the caller's start on the first chunk
+          digester = Digester.sha256();
+        }
+        digester.update(b, 0, n);
         if (n < CHUNK) {
           hand(END);
           return;
