@@ -67,32 +67,12 @@ public final class LayerWriter {
    * @throws IOException when reading or writing fails
    */
   public WrittenLayer write(LayerSource source, OutputStream sink) throws IOException {
-    return switch (source) {
-      case LayerSource.Directory d -> {
-        requireDirectory(d.root());
-        yield write(sink, e -> TreeWalks.directory(d.root(), e));
-      }
-      case LayerSource.Diff d -> {
-        requireDirectory(d.lower());
-        requireDirectory(d.upper());
-        yield write(sink, e -> TreeWalks.diff(d.lower(), d.upper(), e));
-      }
-      case LayerSource.OverlayUpper o -> {
-        requireDirectory(o.upperDir());
-        yield write(sink, e -> TreeWalks.overlayUpper(o.upperDir(), e));
-      }
-      case LayerSource.Archive a -> {
-        try (Uncompressed u = Uncompressed.open(a.in(), Long.MAX_VALUE, Long.MAX_VALUE)) {
-          yield write(sink, e -> e.transcode(new TarInput(u.tar())));
-        } catch (LayerRejectedException ex) {
-          throw new LayerRejectedException(ex.entry(), ex.getMessage() + " (in " + a.name() + ")");
-        }
-      }
-    };
+    return write(source, sink, null);
   }
 
   /**
-   * Writes a layer blob straight into a blob store, in the same single pass.
+   * Writes a layer blob straight into a blob store, in the same single pass. The store's writer
+   * hashes the blob as it takes it in, so this writer does not hash it a second time.
    *
    * @param source where the entries come from
    * @param store the store; the blob is visible there only once complete and verified
@@ -101,10 +81,35 @@ public final class LayerWriter {
    */
   public WrittenLayer write(LayerSource source, BlobStore store) throws IOException {
     try (BlobWriter w = store.openWriter()) {
-      WrittenLayer layer = write(source, w);
-      w.commit(layer.descriptor());
-      return layer;
+      return write(source, w, w);
     }
+  }
+
+  /** STORE, when not null, is SINK: it hashes the blob itself and is committed here. */
+  private WrittenLayer write(LayerSource source, OutputStream sink, BlobWriter store)
+      throws IOException {
+    return switch (source) {
+      case LayerSource.Directory d -> {
+        requireDirectory(d.root());
+        yield write(sink, store, e -> TreeWalks.directory(d.root(), e));
+      }
+      case LayerSource.Diff d -> {
+        requireDirectory(d.lower());
+        requireDirectory(d.upper());
+        yield write(sink, store, e -> TreeWalks.diff(d.lower(), d.upper(), e));
+      }
+      case LayerSource.OverlayUpper o -> {
+        requireDirectory(o.upperDir());
+        yield write(sink, store, e -> TreeWalks.overlayUpper(o.upperDir(), e));
+      }
+      case LayerSource.Archive a -> {
+        try (Uncompressed u = Uncompressed.open(a.in(), Long.MAX_VALUE, Long.MAX_VALUE)) {
+          yield write(sink, store, e -> e.transcode(new TarInput(u.tar())));
+        } catch (LayerRejectedException ex) {
+          throw new LayerRejectedException(ex.entry(), ex.getMessage() + " (in " + a.name() + ")");
+        }
+      }
+    };
   }
 
   private interface Walk {
@@ -117,23 +122,25 @@ public final class LayerWriter {
     }
   }
 
-  private WrittenLayer write(OutputStream sink, Walk walk) throws IOException {
+  private WrittenLayer write(OutputStream sink, BlobWriter store, Walk walk) throws IOException {
     // Each stage on threads of its own so they overlap: this thread walks the tree and makes the
     // tar; the tar digester hashes it and, on a second thread, starts the compressor (which has
-    // threads of its own) and feeds it; the blob digester hashes the compressed bytes and writes
-    // them to the sink.
+    // threads of its own) and feeds it; the blob digester hashes the compressed bytes (unless a
+    // store's writer does) and writes them to the sink.
     boolean plain = options.compression() == Compression.NONE;
-    try (AsyncDigester blobDigest = plain ? null : new AsyncDigester(() -> new NonClosing(sink))) {
+    String mediaType = options.compression().mediaType();
+    try (AsyncDigester blob = plain ? null
+        : new AsyncDigester(() -> new NonClosing(sink), store == null)) {
       AsyncDigester.Stage compressor = switch (options.compression()) {
         case NONE -> () -> new NonClosing(sink);
         case GZIP -> () -> new ParallelGzipOutputStream(
-            AsyncDigestingStreams.output(blobDigest), options.level(), options.threads());
+            AsyncDigestingStreams.output(blob), options.level(), options.threads());
         case ZSTD -> () -> ZstdStreams.output(
-            AsyncDigestingStreams.output(blobDigest), options.level(), options.threads());
+            AsyncDigestingStreams.output(blob), options.level(), options.threads());
       };
       Digest diffId;
       long tarSize;
-      try (AsyncDigester tarDigest = new AsyncDigester(compressor)) {
+      try (AsyncDigester tarDigest = new AsyncDigester(compressor, true)) {
         // TarOutput buffers (512 KiB) and hands on large writes itself
         TarOutput tar = new TarOutput(AsyncDigestingStreams.output(tarDigest));
         walk.run(new EntryEmitter(tar, options));
@@ -141,9 +148,18 @@ public final class LayerWriter {
         diffId = tarDigest.digest(); // the compressor has every byte and has ended its stream
         tarSize = tarDigest.count();
       }
-      Descriptor descriptor = plain
-          ? Descriptor.of(options.compression().mediaType(), diffId, tarSize)
-          : Descriptor.of(options.compression().mediaType(), blobDigest.digest(), blobDigest.count());
+      Descriptor descriptor;
+      if (plain) {
+        descriptor = Descriptor.of(mediaType, diffId, tarSize);
+        if (store != null) {
+          store.commit(descriptor);
+        }
+      } else if (store != null) {
+        blob.finish();
+        descriptor = store.commit(mediaType);
+      } else {
+        descriptor = Descriptor.of(mediaType, blob.digest(), blob.count());
+      }
       return new WrittenLayer(diffId, tarSize, descriptor);
     }
   }

@@ -5,6 +5,7 @@ import dev.kiln.oci.Digester;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * producer does all overlap instead of adding up. Bytes are copied once into a
  * bounded set of 256 KiB chunks (at most 8 in flight, 2 MiB) that both threads read; a chunk is
  * reused once both are done with it, so memory stays bounded and a slow thread slows the producer
- * rather than buffering. Used by one producer thread; {@link #digest()} waits until every byte is
+ * rather than buffering. Used by one producer thread; {@link #finish()} waits until every byte is
  * hashed and passed on and the next stage is closed.
  */
 public final class AsyncDigester implements AutoCloseable {
@@ -52,6 +53,9 @@ public final class AsyncDigester implements AutoCloseable {
   /** No chunk was handed since the last flush marker: so at most one marker per chunk is queued. */
   private boolean flushed = true;
   private final Stage next;
+  /** The threads that read each chunk: the passer, and the hasher unless there is none. */
+  private final int readers;
+  /** Null when the next stage hashes the bytes itself. */
   private final Thread hasher;
   private final Thread passer;
   /** Written by the hasher before it ends, read after joining it. */
@@ -60,22 +64,20 @@ public final class AsyncDigester implements AutoCloseable {
   private int fill;
   private long count;
   private volatile Throwable failure;
-  private Digest result;
-
-  /** Starts the threads; the bytes go nowhere but the digest. */
-  public AsyncDigester() {
-    this(OutputStream::nullOutputStream);
-  }
+  private boolean finished;
 
   /**
    * Starts the threads.
    *
    * @param next opened by the second thread, which writes every byte to it and closes it at the
    *     end (or when this digester is closed first)
+   * @param hashing false when the next stage hashes the bytes itself (a blob store's writer): then
+   *     no hashing thread starts and only {@link #finish()} ends the stream
    */
-  public AsyncDigester(Stage next) {
+  public AsyncDigester(Stage next, boolean hashing) {
     this.next = next;
-    hasher = start(this::hash, "kiln-digest");
+    this.readers = hashing ? 2 : 1;
+    hasher = hashing ? start(this::hash, "kiln-digest") : null;
     passer = start(this::pass, "kiln-pass-on");
   }
 
@@ -177,8 +179,10 @@ public final class AsyncDigester implements AutoCloseable {
   }
 
   private void hand() throws IOException {
-    Chunk c = new Chunk(current, fill, new AtomicInteger(2));
-    put(toHash, c);
+    Chunk c = new Chunk(current, fill, new AtomicInteger(readers));
+    if (hasher != null) {
+      put(toHash, c);
+    }
     put(toPass, c);
     flushed = false;
     byte[] spare = free.poll();
@@ -190,7 +194,7 @@ public final class AsyncDigester implements AutoCloseable {
         try {
           // wait for the threads rather than make garbage; a thread that died never returns one
           while ((spare = free.poll(100, TimeUnit.MILLISECONDS)) == null) {
-            if (!hasher.isAlive() || !passer.isAlive()) {
+            if (hasher != null && !hasher.isAlive() || !passer.isAlive()) {
               throw failed();
             }
           }
@@ -230,52 +234,72 @@ public final class AsyncDigester implements AutoCloseable {
   }
 
   /**
-   * Waits until every byte added is hashed and passed on and the next stage is closed, and returns
-   * their digest; call once, at the end.
+   * Ends the stream: waits until every byte added is hashed and passed on and the next stage is
+   * closed. Later calls return at once.
    *
-   * @return the digest
    * @throws IOException when the next stage failed, or when interrupted
    */
-  public Digest digest() throws IOException {
-    if (result == null) {
-      if (fill > 0) {
-        hand();
-      }
-      put(toHash, END);
-      put(toPass, END);
-      try {
-        hasher.join();
-        passer.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while digesting");
-      }
-      if (failure != null) {
-        throw failed();
-      }
-      result = hashed;
+  public void finish() throws IOException {
+    if (finished) {
+      return;
     }
-    return result;
+    if (fill > 0) {
+      hand();
+    }
+    if (hasher != null) {
+      put(toHash, END);
+    }
+    put(toPass, END);
+    try {
+      if (hasher != null) {
+        hasher.join();
+      }
+      passer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while digesting");
+    }
+    if (failure != null) {
+      throw failed();
+    }
+    finished = true;
   }
 
-  /** Stops the threads if {@link #digest()} was never called, and waits for them. */
+  /**
+   * Ends the stream as {@link #finish()} does and returns the digest of every byte added.
+   *
+   * @return the digest
+   * @throws IOException as {@link #finish()}
+   * @throws IllegalStateException when this digester was made without hashing
+   */
+  public Digest digest() throws IOException {
+    if (hasher == null) {
+      throw new IllegalStateException("made without hashing: the next stage has the digest");
+    }
+    finish();
+    return hashed;
+  }
+
+  /** Stops the threads if the stream was not finished, and waits for them. */
   @Override
   public void close() {
-    if (result == null) {
-      hasher.interrupt();
-      passer.interrupt();
-      boolean interrupted = false;
-      while (hasher.isAlive() || passer.isAlive()) {
+    if (finished) {
+      return;
+    }
+    List<Thread> threads = hasher == null ? List.of(passer) : List.of(hasher, passer);
+    threads.forEach(Thread::interrupt);
+    boolean interrupted = false;
+    for (Thread t : threads) {
+      while (t.isAlive()) {
         try {
-          hasher.join();
-          passer.join();
+          t.join();
         } catch (InterruptedException e) {
           interrupted = true;
         }
       }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 }
