@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -66,6 +67,28 @@ class TimedSocketsTest {
     } finally {
       client.dispatcher().executorService().shutdown();
       client.connectionPool().evictAll();
+    }
+  }
+
+  // The streams buffer 256 KiB, but a read gives what has arrived and a flush sends at once: a
+  // short request or response never waits on a half-full buffer.
+  @Test
+  void bufferedStreamsNeverHoldBackWhatWasSentOrFlushed() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket s = new TimedSockets(Duration.ofSeconds(10)).createSocket(
+            InetAddress.getLoopbackAddress(), server.getLocalPort());
+        Socket peer = server.accept()) {
+      peer.getOutputStream().write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
+      byte[] b = new byte[8192];
+      int n = assertTimeoutPreemptively(Duration.ofSeconds(5), () -> s.getInputStream().read(b));
+      assertEquals("HTTP/1.1 200 OK\r\n", new String(b, 0, n, StandardCharsets.US_ASCII));
+
+      s.getOutputStream().write("GET /v2/ HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().flush();
+      peer.setSoTimeout(5_000);
+      byte[] got = new byte[64];
+      int m = peer.getInputStream().read(got);
+      assertEquals("GET /v2/ HTTP/1.1\r\n\r\n", new String(got, 0, m, StandardCharsets.US_ASCII));
     }
   }
 }
