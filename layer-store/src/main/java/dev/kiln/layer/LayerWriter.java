@@ -138,25 +138,32 @@ public final class LayerWriter {
         case ZSTD -> () -> ZstdStreams.output(
             AsyncDigestingStreams.output(blob), options.level(), options.threads());
       };
-      Digest diffId;
+      // An uncompressed layer is its tar: into a store, the store's writer hashes it, once.
+      boolean tarHashedByStore = plain && store != null;
+      Digest diffId = null;
       long tarSize;
-      try (AsyncDigester tarDigest = new AsyncDigester(compressor, true)) {
+      try (AsyncDigester tarDigest = new AsyncDigester(compressor, !tarHashedByStore)) {
         // TarOutput buffers (512 KiB) and hands on large writes itself
         TarOutput tar = new TarOutput(AsyncDigestingStreams.output(tarDigest));
         walk.run(new EntryEmitter(tar, options));
         tar.finish();
-        diffId = tarDigest.digest(); // the compressor has every byte and has ended its stream
+        tarDigest.finish(); // the compressor has every byte and has ended its stream
+        if (!tarHashedByStore) {
+          diffId = tarDigest.digest();
+        }
         tarSize = tarDigest.count();
       }
       Descriptor descriptor;
-      if (plain) {
-        descriptor = Descriptor.of(mediaType, diffId, tarSize);
-        if (store != null) {
-          store.commit(descriptor);
+      if (store != null) {
+        if (!plain) {
+          blob.finish();
         }
-      } else if (store != null) {
-        blob.finish();
         descriptor = store.commit(mediaType);
+        if (plain) {
+          diffId = descriptor.digest();
+        }
+      } else if (plain) {
+        descriptor = Descriptor.of(mediaType, diffId, tarSize);
       } else {
         descriptor = Descriptor.of(mediaType, blob.digest(), blob.count());
       }
