@@ -21,7 +21,7 @@ import dev.kiln.remote.internal.HttpErrors;
 import dev.kiln.remote.internal.Redact;
 import dev.kiln.remote.internal.RegistryAuth;
 import dev.kiln.remote.internal.Scope;
-import dev.kiln.remote.internal.TimedSockets;
+import dev.kiln.remote.internal.ClientSockets;
 import dev.kiln.remote.internal.Tls;
 import dev.kiln.store.BlobStore;
 import dev.kiln.store.BlobWriter;
@@ -119,9 +119,9 @@ public final class RegistryClient {
     OkHttpClient.Builder ok = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(4 * b.parallelism + 4, 2, TimeUnit.MINUTES))
         .connectTimeout(Duration.ofSeconds(15))
-        // Reads time out in the kernel (TimedSockets says why), which holds only where one call
+        // Reads time out in the kernel (ClientSockets says why), which holds only where one call
         // owns a socket: HTTP/1.1, one connection per parallel blob.
-        .socketFactory(new TimedSockets(READ_TIMEOUT))
+        .socketFactory(new ClientSockets(READ_TIMEOUT))
         .readTimeout(Duration.ZERO)
         .protocols(List.of(Protocol.HTTP_1_1))
         .writeTimeout(Duration.ofSeconds(60))

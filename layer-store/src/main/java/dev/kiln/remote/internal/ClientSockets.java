@@ -13,17 +13,18 @@ import java.time.Duration;
 import javax.net.SocketFactory;
 
 /**
- * Makes plain sockets whose reads time out after a fixed time however their user configures them:
- * {@code setSoTimeout(0)} ("wait forever") keeps the floor, a shorter timeout is honoured.
+ * Makes the registry client's plain sockets: their reads time out after a fixed time however their
+ * user configures them ({@code setSoTimeout(0)}, "wait forever", keeps the floor; a shorter timeout
+ * is honoured), and their streams move up to 256 KiB per system call.
  *
  * <p>Why: OkHttp enforces its read timeout through Okio's watchdog, which puts every socket read
  * (8 KiB at most) into a locked priority queue and takes it out again, often waking the watchdog
  * thread: about 0.3 s of CPU for a 500 MiB pull. The kernel's {@code SO_TIMEOUT} gives the same
  * guarantee for nothing, so the registry client turns OkHttp's read timeout off and its sockets
  * keep this one. TLS sockets are layered over these, and their timeout is the raw socket's.
- * Thread-safe.
+ * The buffered streams are explained on the socket class. Thread-safe.
  */
-public final class TimedSockets extends SocketFactory {
+public final class ClientSockets extends SocketFactory {
   private final int timeoutMillis;
 
   /**
@@ -31,7 +32,7 @@ public final class TimedSockets extends SocketFactory {
    *
    * @param readTimeout the longest a read waits for a byte; at least 1 ms
    */
-  public TimedSockets(Duration readTimeout) {
+  public ClientSockets(Duration readTimeout) {
     long ms = readTimeout.toMillis();
     if (ms < 1 || ms > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("read timeout must be 1 ms to 24 days, got " + readTimeout);
@@ -41,7 +42,7 @@ public final class TimedSockets extends SocketFactory {
 
   @Override
   public Socket createSocket() throws SocketException {
-    return new TimedSocket(timeoutMillis);
+    return new ClientSocket(timeoutMillis);
   }
 
   // The connecting forms SocketFactory requires; OkHttp itself calls createSocket() only.
@@ -89,14 +90,14 @@ public final class TimedSockets extends SocketFactory {
    * 500 MiB. Nothing waits on the buffers: a read returns what one read of the socket gave, and
    * every flush of the stream (OkHttp's at the end of each request, TLS's at each record) writes.
    */
-  private static final class TimedSocket extends Socket {
+  private static final class ClientSocket extends Socket {
     private static final int BUFFER = 256 * 1024;
 
     private final int floorMillis;
     private InputStream in;
     private OutputStream out;
 
-    TimedSocket(int floorMillis) throws SocketException {
+    ClientSocket(int floorMillis) throws SocketException {
       this.floorMillis = floorMillis;
       super.setSoTimeout(floorMillis);
     }

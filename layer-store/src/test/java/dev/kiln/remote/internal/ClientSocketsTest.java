@@ -17,12 +17,12 @@ import okhttp3.Protocol;
 import okhttp3.Request;
 import org.junit.jupiter.api.Test;
 
-class TimedSocketsTest {
+class ClientSocketsTest {
   private static final Duration FLOOR = Duration.ofMillis(300);
 
   @Test
   void waitingForeverKeepsTheFloorAndShorterTimeoutsAreHonoured() throws Exception {
-    try (Socket s = new TimedSockets(FLOOR).createSocket()) {
+    try (Socket s = new ClientSockets(FLOOR).createSocket()) {
       assertEquals(300, s.getSoTimeout());
       s.setSoTimeout(0);
       assertEquals(300, s.getSoTimeout());
@@ -36,7 +36,7 @@ class TimedSocketsTest {
   @Test
   void aSilentPeerTimesOutEvenWhenTheCallerAsksToWaitForever() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Socket s = new TimedSockets(FLOOR).createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        Socket s = new ClientSockets(FLOOR).createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
         Socket _ = server.accept()) {
       s.setSoTimeout(0);
       InputStream in = s.getInputStream();
@@ -48,7 +48,7 @@ class TimedSocketsTest {
   @Test
   void okHttpWithoutItsOwnReadTimeoutStillGivesUpOnASilentRegistry() throws Exception {
     // The client's configuration: OkHttp's read timeout off, the socket's in charge.
-    OkHttpClient client = new OkHttpClient.Builder().socketFactory(new TimedSockets(FLOOR))
+    OkHttpClient client = new OkHttpClient.Builder().socketFactory(new ClientSockets(FLOOR))
         .readTimeout(Duration.ZERO).protocols(List.of(Protocol.HTTP_1_1))
         .retryOnConnectionFailure(false).build();
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -75,7 +75,7 @@ class TimedSocketsTest {
   @Test
   void bufferedStreamsNeverHoldBackWhatWasSentOrFlushed() throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        Socket s = new TimedSockets(Duration.ofSeconds(10)).createSocket(
+        Socket s = new ClientSockets(Duration.ofSeconds(10)).createSocket(
             InetAddress.getLoopbackAddress(), server.getLocalPort());
         Socket peer = server.accept()) {
       peer.getOutputStream().write("HTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.US_ASCII));
