@@ -3,9 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -18,9 +16,10 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
@@ -45,24 +44,11 @@ final class RegistryServeIT {
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), Main.class.getName(), "registry", "serve",
         "--root", root.toString(), "--addr", "127.0.0.1:" + port, "--tls", "--no-access-log"))
+        .redirectOutput(temp.resolve("stdout").toFile())
         .redirectError(temp.resolve("stderr").toFile()).start();
     try {
-      // Read on a thread of its own: the common pool may be busy or a single thread on 2 cores.
-      CompletableFuture<String> printed = new CompletableFuture<>();
-      Thread.ofPlatform().daemon().start(() -> {
-        try {
-          printed.complete(pem(serve));
-        } catch (RuntimeException | AssertionError e) {
-          printed.completeExceptionally(e);
-        }
-      });
-      String pem;
-      try {
-        pem = printed.get(60, TimeUnit.SECONDS);
-      } catch (TimeoutException e) {
-        throw new AssertionError("serve printed no CA within 60 s; alive " + serve.isAlive()
-            + ", stderr: " + Files.readString(temp.resolve("stderr")), e);
-      }
+      // Output to files, not pipes: nothing to drain, and a failure shows all of it.
+      String pem = printedCa(serve, temp.resolve("stdout"), temp.resolve("stderr"));
       assertEquals(Files.readString(root.resolve("tls/ca.crt")).strip(), pem.strip(),
           "the printed CA is not the generated one");
       HttpClient http = HttpClient.newBuilder().sslContext(trusting(pem))
@@ -91,33 +77,45 @@ final class RegistryServeIT {
   }
 
   // The PEM block the command prints after its "clients must trust" line.
-  private static String pem(Process serve) {
-    StringBuilder pem = new StringBuilder();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(serve.getInputStream(),
-        StandardCharsets.UTF_8))) {
-      boolean announced = false;
-      for (String line; (line = out.readLine()) != null; ) {
-        announced |= line.contains("clients must trust the generated CA");
-        if (announced && (pem.length() > 0 || line.startsWith("-----BEGIN CERTIFICATE"))) {
-          pem.append(line).append('\n');
-          if (line.startsWith("-----END CERTIFICATE")) {
-            // Keep draining stdout so the server never blocks on a full pipe.
-            Thread.ofVirtual().start(() -> {
-              try {
-                out.transferTo(java.io.Writer.nullWriter());
-              } catch (java.io.IOException e) {
-                // the process ended
-              }
-            });
-            return pem.toString();
-          }
-        }
+  // Where a serve that printed nothing stands: its thread dump, taken with the JDK's jcmd.
+  private static String threads(Process serve) throws Exception {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(serve.pid()), "Thread.print")
+        .redirectErrorStream(true).start();
+    CompletableFuture<String> text = CompletableFuture.supplyAsync(() -> {
+      try (InputStream in = dump.getInputStream()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        return "jcmd failed: " + e;
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    });
+    if (!dump.waitFor(30, TimeUnit.SECONDS)) {
+      dump.destroyForcibly();
+      return "jcmd gave no dump within 30 s";
     }
-    throw new AssertionError("serve ended without printing a CA: " + pem);
+    return text.get(5, TimeUnit.SECONDS);
   }
+
+  /** Waits up to 60 s for serve to announce its CA and print it whole; returns the PEM. */
+  private static String printedCa(Process serve, Path stdout, Path stderr) throws Exception {
+    Pattern printed = Pattern.compile("clients must trust the generated CA[^\\n]*\\n"
+        + "(-----BEGIN CERTIFICATE-----\\n[^-]*-----END CERTIFICATE-----\\n)");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Matcher m = printed.matcher(Files.readString(stdout));
+      if (m.find()) {
+        return m.group(1);
+      }
+      if (!serve.isAlive()) {
+        throw new AssertionError("serve ended (exit " + serve.exitValue() + ") without printing a "
+            + "CA; stdout: " + Files.readString(stdout) + "\nstderr: " + Files.readString(stderr));
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("serve printed no CA within 60 s; stdout: " + Files.readString(stdout)
+        + "\nstderr: " + Files.readString(stderr) + "\nits threads:\n" + threads(serve));
+  }
+
 
   private static SSLContext trusting(String pem) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
