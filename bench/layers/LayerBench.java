@@ -7,6 +7,7 @@ import dev.kiln.layer.LayerSource;
 import dev.kiln.layer.LayerWriter;
 import dev.kiln.layer.WrittenLayer;
 import java.io.BufferedOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -96,7 +97,8 @@ public final class LayerBench {
 
   private static void apply(Path blob, Path dir) throws IOException {
     Files.createDirectories(dir);
-    try (InputStream in = Files.newInputStream(blob)) {
+    // a FileInputStream, as kiln's blob store opens a layer for unpacking
+    try (InputStream in = new FileInputStream(blob.toFile())) {
       AppliedLayer a = new LayerApplier(ApplyOptions.defaults()).apply(in, dir);
       System.out.println(a.diffId() + " " + a.entries() + " entries");
     }

@@ -8,10 +8,13 @@ import dev.kiln.oci.DigestingOutputStream;
 import dev.kiln.oci.SizeMismatchException;
 import dev.kiln.store.internal.AtomicFiles;
 import dev.kiln.store.internal.FileLocks;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -101,10 +104,16 @@ public final class FileBlobStore implements BlobStore {
 
   @Override
   public InputStream open(Digest digest) throws IOException {
+    Path blob = path(digest);
     try {
-      return Files.newInputStream(path(digest));
-    } catch (NoSuchFileException e) {
-      throw new BlobUnknownException(digest, "store " + root);
+      // a FileInputStream, not Files.newInputStream: its channel lets LayerApplier read an
+      // uncompressed layer from the file twice at once (applying and hashing side by side)
+      return new FileInputStream(blob.toFile());
+    } catch (FileNotFoundException e) {
+      if (Files.notExists(blob, LinkOption.NOFOLLOW_LINKS)) {
+        throw new BlobUnknownException(digest, "store " + root);
+      }
+      throw e;
     }
   }
 

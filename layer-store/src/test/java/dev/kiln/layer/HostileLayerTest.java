@@ -9,6 +9,7 @@ import dev.kiln.layer.internal.TarEntry.Type;
 import dev.kiln.layer.internal.TarOutput;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -117,6 +118,25 @@ class HostileLayerTest {
   Stream<DynamicTest> hostileLayersAreRefusedAndTouchNothingOutside() {
     return corpus().stream().map(c -> DynamicTest.dynamicTest(c.name(),
         () -> assertRefused(c.name(), tar(c.items()), c.offender(), null)));
+  }
+
+  /** The same corpus read from files, which the applier reads by two threads (FileTar). */
+  @TestFactory
+  Stream<DynamicTest> hostileLayersInFilesAreRefusedAndTouchNothingOutside() {
+    return corpus().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+      Path box = prepare(c.name() + "-file");
+      Path blob = tmp.resolve(c.name() + ".tar");
+      Files.write(blob, tar(c.items()));
+      SortedMap<String, String> before = around(box);
+      LayerRejectedException e = assertThrows(LayerRejectedException.class, () -> {
+        try (InputStream in = new FileInputStream(blob.toFile())) {
+          new LayerApplier(ApplyOptions.defaults()).apply(in, box.resolve("target"));
+        }
+      });
+      assertEquals(c.offender(), e.entry(), e.getMessage());
+      Native_fixTargetMtime(box);
+      assertEquals(before, around(box), "nothing outside the target changed");
+    }));
   }
 
   /**

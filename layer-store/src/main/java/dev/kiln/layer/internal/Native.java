@@ -106,6 +106,10 @@ public final class Native {
     static final MethodHandle H = Downcalls.libc("close");
   }
 
+  private static final class Setpriority {
+    static final MethodHandle H = Downcalls.libc("setpriority");
+  }
+
   private static final int ENOENT = 2;
   private static final int EEXIST = 17;
   private static final int ENODATA = 61;
@@ -463,11 +467,22 @@ public final class Native {
    * @throws IOException when a write fails
    */
   static void write(int fd, Path path, byte[] b, int off, int len) throws IOException {
-    MemorySegment seg = MemorySegment.ofArray(b);
+    write(fd, path, MemorySegment.ofArray(b).asSlice(off, len));
+  }
+
+  /**
+   * Writes all of a memory segment (of the heap or not, such as a mapped file) to a file
+   * descriptor.
+   *
+   * @throws IOException when a write fails
+   */
+  static void write(int fd, Path path, MemorySegment bytes) throws IOException {
+    long off = 0;
+    long len = bytes.byteSize();
     while (len > 0) {
       long n;
       try {
-        n = (long) ReadWrite.WRITE.invokeExact(fd, seg.asSlice(off, len), (long) len);
+        n = (long) ReadWrite.WRITE.invokeExact(fd, bytes.asSlice(off, len), len);
       } catch (Throwable t) {
         throw unexpected(t);
       }
@@ -475,8 +490,8 @@ public final class Native {
         // critical calls capture no errno: the common causes, as a plain message
         throw new IOException("write " + path + ": failed (disk full or I/O error?)");
       }
-      off += (int) n;
-      len -= (int) n;
+      off += n;
+      len -= n;
     }
   }
 
@@ -552,6 +567,19 @@ public final class Native {
     if (r != 0) {
       throw failure("ftruncate", path, s.errno());
     }
+  }
+
+  /**
+   * Lowers the calling thread's scheduling priority (on Linux the nice value belongs to a thread,
+   * not the process): for work that has time to spare beside a thread that bounds the whole, so
+   * that on a busy machine the scheduler gives the cores to the latter first. Best effort: a
+   * failure changes nothing.
+   *
+   * @param nice the nice value, 1 to 19
+   */
+  static void lowerThisThreadsPriority(int nice) {
+    Scratch s = SCRATCH.get();
+    Downcalls.call(Setpriority.H, s.state, 0 /* PRIO_PROCESS: with 0, this thread */, 0, nice);
   }
 
   /**

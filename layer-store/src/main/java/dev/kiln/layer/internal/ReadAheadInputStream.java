@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * inside the stream's decompressor, which closing frees) and closes the stream. One consumer
  * thread.
  */
-final class ReadAheadInputStream extends InputStream {
+final class ReadAheadInputStream extends InputStream implements ContentSource {
   private static final int CHUNK = 256 * 1024;
   private static final int CHUNKS = 8;
 
@@ -126,17 +126,9 @@ final class ReadAheadInputStream extends InputStream {
     return n;
   }
 
-  /**
-   * Writes up to {@code max} of the next bytes to a file straight from the read-ahead buffer, so
-   * the applier's main thread does not copy every byte into an array of its own first.
-   *
-   * @param fd the file descriptor
-   * @param path the file, for messages
-   * @param max the most bytes to write, ≥ 1
-   * @return how many were written, or -1 at the end of the stream
-   * @throws IOException when the write fails or reading ahead failed
-   */
-  int writeTo(int fd, Path path, long max) throws IOException {
+  /** Writes straight from the read-ahead buffer. */
+  @Override
+  public int writeTo(int fd, Path path, long max) throws IOException {
     if (!fill()) {
       return -1;
     }

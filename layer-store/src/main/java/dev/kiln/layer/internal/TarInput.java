@@ -325,8 +325,8 @@ public final class TarInput {
   public void writeContentTo(int fd, Path path, byte[] buffer) throws IOException {
     while (remaining > 0) {
       int n;
-      if (in instanceof ReadAheadInputStream ahead) {
-        n = ahead.writeTo(fd, path, remaining);
+      if (in instanceof ContentSource direct) {
+        n = direct.writeTo(fd, path, remaining);
       } else {
         n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
         if (n > 0) {
