@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -24,13 +25,15 @@ import java.nio.file.Path;
  * <p>Both read the one open file, so they see the same bytes as long as nobody rewrites it
  * meanwhile, which holds for a blob in a store (written once, then only read). The file is read,
  * not mapped into memory: page faults on a mapping cost more than the copies of read(2). A native
- * buffer of 256 KiB each, which stays in the core's cache between read(2) and its use; no heap that
- * grows with the layer. Closing stops the hasher; the file is the caller's to close.
+ * buffer of 256 KiB each, which stays in the core's cache between read(2) and its use, freed on
+ * closing (not left to the GC: a pull may apply hundreds of layers); no heap that grows with the
+ * layer. Closing stops the hasher; the file is the caller's to close.
  */
 public final class FileTar implements Closeable {
   private static final int READ_BUFFER = 256 * 1024;
   private static final int HASH_BUFFER = 256 * 1024;
 
+  private final Arena arena = Arena.ofShared(); // the two buffers, one per thread
   private final FileChannel file;
   private final long start;
   private final long size;
@@ -39,6 +42,7 @@ public final class FileTar implements Closeable {
   /** Written by the hasher before it ends, read after joining it. */
   private Digest digest;
   private Throwable failure;
+  private boolean closed;
 
   /**
    * Starts hashing a layer that takes up a file from a position to its end.
@@ -60,7 +64,7 @@ public final class FileTar implements Closeable {
     try {
       Native.lowerThisThreadsPriority(10); // the applying thread bounds the whole: it goes first
       Digester d = Digester.sha256();
-      ByteBuffer buffer = ByteBuffer.allocateDirect(HASH_BUFFER);
+      ByteBuffer buffer = arena.allocate(HASH_BUFFER).asByteBuffer();
       for (long pos = 0; pos < size && !stop; ) {
         buffer.clear().limit((int) Math.min(HASH_BUFFER, size - pos));
         pos += readFully(buffer, pos);
@@ -117,6 +121,10 @@ public final class FileTar implements Closeable {
 
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     stop = true;
     boolean interrupted = false;
     while (hasher.isAlive()) {
@@ -126,6 +134,7 @@ public final class FileTar implements Closeable {
         interrupted = true;
       }
     }
+    arena.close(); // the hasher has stopped: nothing reads the buffers any more
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -133,8 +142,8 @@ public final class FileTar implements Closeable {
 
   /** The caller's view: the file through a native buffer that content is written from. */
   private final class Reader extends InputStream implements ContentSource {
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER).limit(0);
-    private final MemorySegment segment = MemorySegment.ofBuffer(buffer.duplicate().clear());
+    private final MemorySegment segment = arena.allocate(READ_BUFFER);
+    private final ByteBuffer buffer = segment.asByteBuffer().limit(0);
     /** The file position of the buffer's end. */
     private long filled;
 
