@@ -1,10 +1,17 @@
 package dev.kiln.layer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.oci.Descriptor;
+import dev.kiln.oci.Digest;
+import dev.kiln.oci.DigestMismatchException;
 import dev.kiln.oci.Digests;
+import dev.kiln.oci.Layer;
+import dev.kiln.store.BlobStore;
+import dev.kiln.store.FileBlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -12,6 +19,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,5 +126,64 @@ class FileLayerApplyTest {
     });
     assertTrue(e.getMessage().contains("archive ends"), e.getMessage());
     assertTrue(e.entry().startsWith("big-"), e.getMessage()); // half way falls inside a large file
+  }
+
+  @Test
+  void anUncompressedLayerInTheStoreUnpacksThroughTheFileAndIsVerified() throws IOException {
+    Path src = tree();
+    BlobStore store = new FileBlobStore(tmp.resolve("store"));
+    WrittenLayer written = new LayerWriter(LayerOptions.defaults().withCompression(Compression.NONE))
+        .write(new LayerSource.Directory(src), store);
+    try (InputStream in = store.open(written.descriptor().digest())) {
+      assertInstanceOf(FileInputStream.class, in, "the store's streams carry their file");
+    }
+    int niceBefore = callingThreadsNice();
+
+    UnpackedLayers cache = new UnpackedLayers(tmp.resolve("cache"), ApplyOptions.defaults());
+    Path dir = cache.unpack(stored(store, written.descriptor(), written.diffId()));
+    assertEquals(Fixtures.snapshot(src, true), Fixtures.snapshot(dir, true));
+    assertEquals(niceBefore, callingThreadsNice(), "only the hashing thread is niced");
+
+    // the diffId is still checked: a layer claiming another one is refused and not kept
+    Digest wrong = Digests.sha256(new byte[] {1});
+    UnpackedLayers other = new UnpackedLayers(tmp.resolve("other"), ApplyOptions.defaults());
+    assertThrows(DigestMismatchException.class,
+        () -> other.unpack(stored(store, written.descriptor(), wrong)));
+    assertTrue(other.find(wrong).isEmpty());
+    try (var scratch = Files.list(tmp.resolve("other/tmp"))) {
+      assertEquals(0, scratch.count(), "no scratch left");
+    }
+  }
+
+  /** A layer read from a blob store, as the runtime's unpacking reads one. */
+  private static Layer stored(BlobStore store, Descriptor descriptor, Digest diffId) {
+    return new Layer() {
+      @Override
+      public Descriptor descriptor() {
+        return descriptor;
+      }
+
+      @Override
+      public InputStream open() throws IOException {
+        return store.open(descriptor.digest());
+      }
+
+      @Override
+      public Digest diffId() {
+        return diffId;
+      }
+
+      @Override
+      public InputStream openUncompressed() {
+        throw new UnsupportedOperationException("not needed by UnpackedLayers");
+      }
+    };
+  }
+
+  /** The nice value of the calling thread (field 19 of its stat line). */
+  private static int callingThreadsNice() throws IOException {
+    String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+    List<String> fields = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+    return Integer.parseInt(fields.get(16)); // fields from the state on: nice is the 17th
   }
 }
